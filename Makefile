@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# wattprobe: one Makefile, in libbpf-bootstrap's shape. Every artifact goes under $(OUTPUT).
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/' \
+			 | sed 's/ppc64le/powerpc/' | sed 's/mips.*/mips/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+VERSION := $(shell cat VERSION)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CFLAGS ?= -g -O2
+WP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-DWP_VERSION='"$(VERSION)"' -DWP_GIT_REV='"$(GIT_REV)"'
+INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# clang's -target bpf lacks the system include paths; take them from clang itself.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s%s\n' "$(1)" "$(patsubst $(abspath $(OUTPUT))/%,%,$(2))" \
+		"$(if $(3), $(3))";
+	MAKEFLAGS += --no-print-directory
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_HDRS := $(wildcard bpf/*.h)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+LIB_ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/user/%.o,$(LIB_SRCS))
+USER_HDRS := $(wildcard user/*.h)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+UNIT_ASAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/asan/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(HELPER_SRCS))
+
+.PHONY: all clean test unit unit-asan integration deps format check-format helpers
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUTPUT)/wattprobe
+
+deps:
+	$(Q)tools/deps.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/asan/user $(OUTPUT)/tests $(OUTPUT)/tests/asan $(OUTPUT)/tests/helpers:
+	$(Q)mkdir -p $@
+
+# BPF objects: compile, then let bpftool link (static linking strips dwarf noise) and
+# generate the skeleton.
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Ivmlinux/$(ARCH) -Ibpf $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/asan/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/asan/user
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $(ASAN_FLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/libwp.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/libwp-asan.a: $(LIB_ASAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/wattprobe: user/main.c $(OUTPUT)/libwp.a $(USER_HDRS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $(INCLUDES) $< $(OUTPUT)/libwp.a $(LIBS) -o $@
+
+# Unit tests (cmocka), plain and under ASan+UBSan (LeakSanitizer included).
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(OUTPUT)/libwp.a | $(OUTPUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $(INCLUDES) -Itests/unit $< $(OUTPUT)/libwp.a $(LIBS) -lcmocka -o $@
+
+$(OUTPUT)/tests/asan/test_%: tests/unit/test_%.c tests/unit/*.h $(OUTPUT)/libwp-asan.a \
+		| $(OUTPUT)/tests/asan
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $(ASAN_FLAGS) $(INCLUDES) -Itests/unit $< $(OUTPUT)/libwp-asan.a \
+		$(LIBS) -lcmocka -o $@
+
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c | $(OUTPUT)/tests/helpers
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $< -o $@ -lm
+
+helpers: $(HELPER_BINS)
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+unit-asan: $(UNIT_ASAN_BINS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh $(UNIT_ASAN_BINS)
+
+integration: $(OUTPUT)/wattprobe $(HELPER_BINS)
+	$(Q)tests/integration/run.sh
+
+# The whole suite: unit tests plain and sanitized, then the integration tests (root).
+test: $(OUTPUT)/wattprobe $(UNIT_BINS) $(UNIT_ASAN_BINS) $(HELPER_BINS)
+	$(Q)tests/run-all.sh
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/helpers/*.c
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)

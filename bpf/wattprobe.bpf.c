@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * wattprobe.bpf.c: per-cgroup on-CPU time, PMU cycles/instructions and scheduler events.
+ *
+ * Every sched_switch closes the slice that just ended on this CPU and charges it to the
+ * outgoing task's cgroup (current, in sched_switch), idle tasks (pid 0) to a row of their own.
+ * Counts go to per-CPU hash maps, one per epoch. To sample, userspace runs wp_flush on every
+ * CPU through BPF_PROG_TEST_RUN(BPF_F_TEST_RUN_ON_CPU): in that IPI the slice in progress is
+ * split at the sample time and the CPU moves to the other epoch. Once every CPU has moved, the
+ * old epoch's map is quiescent and userspace reads and empties it: the interval's counts are
+ * exact, nothing straddles a sample, and the maps hold only what was active in one interval.
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "wattprobe.h"
+#include "slice.h"
+#include "core_fixes.bpf.h"
+
+/* Set by the loader between open and load. */
+const volatile __u32 targ_cgroup_mode = WP_CG_V2;
+const volatile bool targ_pmu = false;
+
+/* Per-epoch stats; max_entries is set at open time (--max-cgroups). */
+struct wp_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, WP_MAX_CGROUPS_DEFAULT);
+	__type(key, __u64);
+	__type(value, struct wp_cg_stats);
+};
+struct wp_stats_map stats0 SEC(".maps");
+struct wp_stats_map stats1 SEC(".maps");
+
+/* What did not fit in a full stats map, per epoch: counted, never lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct wp_cg_stats);
+} overflow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wp_cpu_slot);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WP_DROP__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* One perf event per CPU; max_entries is set to the number of possible CPUs at open time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} cycles_ev SEC(".maps"), instr_ev SEC(".maps");
+
+static __always_inline void drop_inc(__u32 what)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&drops, &what);
+
+	if (cnt)
+		(*cnt)++;
+}
+
+static __always_inline __u64 v1_key(struct task_struct *task)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cgroups;
+	int id;
+
+	if (targ_cgroup_mode == WP_CG_V1_CPU)
+		id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
+	else
+		id = bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id);
+	if (id < 0 || id >= 64)
+		return WP_UNKNOWN_KEY;
+	cgroups = BPF_CORE_READ(task, cgroups);
+	if (!cgroups)
+		return WP_UNKNOWN_KEY;
+	bpf_probe_read_kernel(&css, sizeof(css),
+			      (void *)cgroups + bpf_core_field_offset(struct css_set, subsys) +
+				      id * sizeof(css));
+	if (!css)
+		return WP_UNKNOWN_KEY;
+	return wp_kernfs_id(BPF_CORE_READ(css, cgroup, kn));
+}
+
+static __always_inline __u64 task_key(struct task_struct *task)
+{
+	if (targ_cgroup_mode == WP_CG_V2)
+		return wp_kernfs_id(BPF_CORE_READ(task, cgroups, dfl_cgrp, kn));
+	return v1_key(task);
+}
+
+/* The cgroup key of the task running now; idle tasks have pid 0 on every CPU. */
+static __always_inline __u64 current_key(void)
+{
+	if ((__u32)bpf_get_current_pid_tgid() == 0)
+		return WP_IDLE_KEY;
+	if (targ_cgroup_mode == WP_CG_V2)
+		return bpf_get_current_cgroup_id();
+	return v1_key((struct task_struct *)bpf_get_current_task());
+}
+
+static __always_inline struct wp_cg_stats *stats_get(__u32 epoch, __u64 key)
+{
+	struct wp_cg_stats zero = {}, *st;
+	void *map = epoch ? (void *)&stats1 : (void *)&stats0;
+
+	st = bpf_map_lookup_elem(map, &key);
+	if (st)
+		return st;
+	bpf_map_update_elem(map, &key, &zero, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(map, &key);
+	if (st)
+		return st;
+	drop_inc(WP_DROP_MAP_FULL);
+	return bpf_map_lookup_elem(&overflow, &epoch);
+}
+
+static __always_inline __u64 pmu_delta(void *map, __u64 *base, bool first)
+{
+	struct bpf_perf_event_value val = {};
+	__u64 delta;
+
+	if (bpf_perf_event_read_value(map, BPF_F_CURRENT_CPU, &val, sizeof(val))) {
+		drop_inc(WP_DROP_PMU_READ);
+		return 0;
+	}
+	delta = (!first && val.counter > *base) ? val.counter - *base : 0;
+	*base = val.counter;
+	return delta;
+}
+
+/* Charge the slice ending now on this CPU to key and start the next slice. */
+static __always_inline void account(struct wp_cpu_slot *s, __u64 now, __u64 key, __u64 switched)
+{
+	bool first = s->since_ns == 0;
+	__u64 cycles = 0, instructions = 0, cpu_ns;
+	struct wp_cg_stats *st;
+
+	cpu_ns = wp_slice_close(s, now);
+	if (targ_pmu) {
+		cycles = pmu_delta(&cycles_ev, &s->cycles_base, first);
+		instructions = pmu_delta(&instr_ev, &s->instr_base, first);
+	}
+	st = stats_get(s->epoch, key);
+	if (!st)
+		return;
+	st->cpu_ns += cpu_ns;
+	st->cycles += cycles;
+	st->instructions += instructions;
+	st->switches += switched;
+}
+
+static __always_inline int on_switch(void)
+{
+	__u32 zero = 0;
+	struct wp_cpu_slot *s = bpf_map_lookup_elem(&slots, &zero);
+
+	if (s)
+		account(s, bpf_ktime_get_ns(), current_key(), 1);
+	return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct wp_cpu_slot *s = bpf_map_lookup_elem(&slots, &zero);
+	struct wp_cg_stats *st;
+
+	if (!s)
+		return 0;
+	st = stats_get(s->epoch, task_key(task));
+	if (st)
+		st->wakeups++;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_btf)
+{
+	return on_switch();
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(switch_raw)
+{
+	return on_switch();
+}
+
+SEC("tp/sched/sched_switch")
+int switch_tp(void *ctx)
+{
+	return on_switch();
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(wakeup_btf, struct task_struct *p)
+{
+	return on_wakeup(p);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(wakeup_new_btf, struct task_struct *p)
+{
+	return on_wakeup(p);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(wakeup_raw, struct task_struct *p)
+{
+	return on_wakeup(p);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(wakeup_new_raw, struct task_struct *p)
+{
+	return on_wakeup(p);
+}
+
+/*
+ * Run by userspace on each CPU (never attached): args[0] is the epoch to move to, args[1]
+ * the wp_flush_flag bits. In the IPI, current is the task the sample interrupted.
+ */
+SEC("raw_tp")
+int wp_flush(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct wp_cpu_slot *s = bpf_map_lookup_elem(&slots, &zero);
+
+	if (!s)
+		return 0;
+	if (ctx->args[1] & WP_FLUSH_RESET)
+		s->since_ns = 0;
+	account(s, now, current_key(), 0);
+	s->epoch = ctx->args[0] & 1;
+	s->flush_ns = now;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

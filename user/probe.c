@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* probe.c: loading the BPF probe and reading exact per-interval, per-cgroup counts from it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "probe.h"
+#include "cpulist.h"
+#include "wattprobe.skel.h"
+
+#define BATCH_KEYS 256
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's internal "operation not supported" */
+#endif
+#define ONLINE_PATH "/sys/devices/system/cpu/online"
+#define TRACEFS "/sys/kernel/tracing"
+
+struct probe {
+	struct wattprobe_bpf *skel;
+	enum probe_attach mode;
+	struct pmu *pmu;
+	const char *pmu_reason;
+	size_t ncpus; /* possible CPUs: per-CPU map values come in this many */
+	bool *online;
+	__u64 *last_flush_ns;
+	struct wp_cpu_slot *slot_buf;
+	struct wp_cg_stats *pcpu_buf;
+	__u64 *keys;
+	struct wp_cg_stats *vals;
+	__u32 epoch; /* the epoch CPUs write now */
+	bool batch_ok;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+const char *probe__attach_name(enum probe_attach mode)
+{
+	switch (mode) {
+	case ATTACH_TP_BTF:
+		return "tp_btf";
+	case ATTACH_RAW_TP:
+		return "raw_tp";
+	case ATTACH_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "auto";
+	}
+}
+
+/* libbpf reads tracepoint ids from tracefs; it is often not mounted (it is not on our CI). */
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS "/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0)
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	return 0;
+}
+
+static void set_autoload(struct wattprobe_bpf *skel, enum probe_attach mode)
+{
+	bpf_program__set_autoload(skel->progs.switch_btf, mode == ATTACH_TP_BTF);
+	bpf_program__set_autoload(skel->progs.wakeup_btf, mode == ATTACH_TP_BTF);
+	bpf_program__set_autoload(skel->progs.wakeup_new_btf, mode == ATTACH_TP_BTF);
+	bpf_program__set_autoload(skel->progs.switch_raw, mode == ATTACH_RAW_TP);
+	bpf_program__set_autoload(skel->progs.wakeup_raw, mode == ATTACH_RAW_TP);
+	bpf_program__set_autoload(skel->progs.wakeup_new_raw, mode == ATTACH_RAW_TP);
+	/* The classic tracepoints carry pids, not task pointers: no wakee cgroup to read. */
+	bpf_program__set_autoload(skel->progs.switch_tp, mode == ATTACH_TRACEPOINT);
+}
+
+static int fill_perf_arrays(struct probe *p)
+{
+	int cfd = bpf_map__fd(p->skel->maps.cycles_ev), ifd = bpf_map__fd(p->skel->maps.instr_ev);
+
+	for (__u32 c = 0; c < p->ncpus; c++) {
+		int cyc = pmu__cycles_fd(p->pmu, c), ins = pmu__instr_fd(p->pmu, c);
+
+		if (cyc < 0)
+			continue;
+		if (bpf_map_update_elem(cfd, &c, &cyc, BPF_ANY) ||
+		    bpf_map_update_elem(ifd, &c, &ins, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Load and attach the programs of one mode; 0, or -errno with p->skel left NULL. */
+static int load_mode(struct probe *p, const struct probe_opts *opts, enum probe_attach mode)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = opts->btf_path);
+	unsigned int max = opts->max_cgroups ? opts->max_cgroups : WP_MAX_CGROUPS_DEFAULT;
+	struct wattprobe_bpf *skel;
+	int err;
+
+	if (mode == ATTACH_TRACEPOINT) {
+		err = ensure_tracefs();
+		if (err)
+			return err;
+	}
+	skel = wattprobe_bpf__open_opts(&oo);
+	if (!skel)
+		return -errno;
+	skel->rodata->targ_cgroup_mode = opts->cgroup_mode;
+	skel->rodata->targ_pmu = p->pmu != NULL;
+	set_autoload(skel, mode);
+	err = bpf_map__set_max_entries(skel->maps.stats0, max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.stats1, max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.cycles_ev, p->ncpus);
+	err = err ?: bpf_map__set_max_entries(skel->maps.instr_ev, p->ncpus);
+	err = err ?: wattprobe_bpf__load(skel);
+	if (err)
+		goto fail;
+	p->skel = skel;
+	err = fill_perf_arrays(p);
+	err = err ?: wattprobe_bpf__attach(skel);
+	if (err) {
+		p->skel = NULL;
+		goto fail;
+	}
+	p->mode = mode;
+	return 0;
+fail:
+	wattprobe_bpf__destroy(skel);
+	return err;
+}
+
+static int flush_cpu(struct probe *p, int cpu, __u32 epoch, __u64 flags)
+{
+	__u64 args[2] = { epoch, flags };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = args, .ctx_size_in = sizeof(args),
+		    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+	return bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.wp_flush), &topts);
+}
+
+/* Move every online CPU to epoch; a CPU found offline is dropped from the mask. */
+static int flush_all(struct probe *p, __u32 epoch, __u64 flags)
+{
+	int err;
+
+	for (size_t c = 0; c < p->ncpus; c++) {
+		if (!p->online[c])
+			continue;
+		err = flush_cpu(p, c, epoch, flags);
+		if (err == -ENXIO) {
+			p->online[c] = false; /* went offline: FIELD-NOTES 10 */
+			continue;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Time covered by this flush on each CPU, summed; also notes CPUs that came online. */
+static int read_slots(struct probe *p, __u64 *window_ns, unsigned int *nonline)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.slots), &zero, p->slot_buf))
+		return -errno;
+	*window_ns = 0;
+	*nonline = 0;
+	for (size_t c = 0; c < p->ncpus; c++) {
+		__u64 f = p->slot_buf[c].flush_ns;
+
+		if (!p->online[c])
+			continue;
+		(*nonline)++;
+		if (p->last_flush_ns[c] && f > p->last_flush_ns[c])
+			*window_ns += f - p->last_flush_ns[c];
+		p->last_flush_ns[c] = f;
+	}
+	return 0;
+}
+
+static void stats_add(struct wp_cg_stats *dst, const struct wp_cg_stats *src)
+{
+	dst->cpu_ns += src->cpu_ns;
+	dst->cycles += src->cycles;
+	dst->instructions += src->instructions;
+	dst->switches += src->switches;
+	dst->wakeups += src->wakeups;
+}
+
+static int sample_push(struct probe_sample *out, __u64 key, const struct wp_cg_stats *pcpu,
+		       size_t ncpus)
+{
+	struct wp_cg_stats sum = {};
+
+	for (size_t c = 0; c < ncpus; c++)
+		stats_add(&sum, &pcpu[c]);
+	if (key == WP_IDLE_KEY) {
+		stats_add(&out->idle, &sum);
+		return 0;
+	}
+	if (out->nrows == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 64;
+		struct probe_row *rows = realloc(out->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -ENOMEM;
+		out->rows = rows;
+		out->cap = cap;
+	}
+	out->rows[out->nrows].cgroup_id = key;
+	out->rows[out->nrows].s = sum;
+	out->nrows++;
+	return 0;
+}
+
+/* Fallback for kernels without batch ops on per-CPU hashes (before Linux 5.6). */
+static int drain_iter(struct probe *p, int fd, struct probe_sample *out)
+{
+	__u64 key, next;
+	int err;
+
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, p->vals))
+			return -errno;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+		if (out) {
+			err = sample_push(out, key, p->vals, p->ncpus);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Read and empty one quiescent epoch map; out may be NULL to discard. */
+static int drain(struct probe *p, __u32 epoch, struct probe_sample *out)
+{
+	int fd = bpf_map__fd(epoch ? p->skel->maps.stats1 : p->skel->maps.stats0);
+	__u64 batch = 0;
+	bool first = true;
+	int err;
+
+	while (p->batch_ok) {
+		__u32 count = BATCH_KEYS;
+
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &batch, &batch, p->keys,
+						      p->vals, &count, NULL);
+		if (err && err != -ENOENT) {
+			if (first && (err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP)) {
+				p->batch_ok = false;
+				break;
+			}
+			return err;
+		}
+		for (__u32 i = 0; out && i < count; i++) {
+			int e = sample_push(out, p->keys[i], p->vals + (size_t)i * p->ncpus,
+					    p->ncpus);
+			if (e)
+				return e;
+		}
+		if (err == -ENOENT)
+			return 0;
+		first = false;
+	}
+	return drain_iter(p, fd, out);
+}
+
+static int drain_overflow(struct probe *p, __u32 epoch, struct wp_cg_stats *sum)
+{
+	int fd = bpf_map__fd(p->skel->maps.overflow);
+
+	if (bpf_map_lookup_elem(fd, &epoch, p->pcpu_buf))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (size_t c = 0; c < p->ncpus; c++)
+		stats_add(sum, &p->pcpu_buf[c]);
+	if (!sum->cpu_ns && !sum->wakeups && !sum->switches)
+		return 0;
+	memset(p->pcpu_buf, 0, p->ncpus * sizeof(*p->pcpu_buf));
+	return bpf_map_update_elem(fd, &epoch, p->pcpu_buf, BPF_ANY) ? -errno : 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	__u64 x = ((const struct probe_row *)a)->cgroup_id, y = ((const struct probe_row *)b)->cgroup_id;
+
+	return x < y ? -1 : x > y;
+}
+
+int probe__sample(struct probe *p, struct probe_sample *out)
+{
+	__u32 old = p->epoch;
+	int err;
+
+	out->nrows = 0;
+	memset(&out->idle, 0, sizeof(out->idle));
+	out->ts_ns = now_ns();
+	err = flush_all(p, old ^ 1, 0);
+	if (err)
+		return err;
+	p->epoch = old ^ 1;
+	err = read_slots(p, &out->window_ns, &out->ncpus_online);
+	err = err ?: drain(p, old, out);
+	err = err ?: drain_overflow(p, old, &out->overflow);
+	if (err)
+		return err;
+	qsort(out->rows, out->nrows, sizeof(*out->rows), cmp_row);
+	return 0;
+}
+
+void probe_sample__free(struct probe_sample *s)
+{
+	if (!s)
+		return;
+	free(s->rows);
+	s->rows = NULL;
+	s->nrows = s->cap = 0;
+}
+
+static int alloc_buffers(struct probe *p)
+{
+	p->online = calloc(p->ncpus, sizeof(*p->online));
+	p->last_flush_ns = calloc(p->ncpus, sizeof(*p->last_flush_ns));
+	p->slot_buf = calloc(p->ncpus, sizeof(*p->slot_buf));
+	p->pcpu_buf = calloc(p->ncpus, sizeof(*p->pcpu_buf));
+	p->keys = calloc(BATCH_KEYS, sizeof(*p->keys));
+	p->vals = calloc((size_t)BATCH_KEYS * p->ncpus, sizeof(*p->vals));
+	if (!p->online || !p->last_flush_ns || !p->slot_buf || !p->pcpu_buf || !p->keys || !p->vals)
+		return -ENOMEM;
+	return cpulist_read(ONLINE_PATH, p->online, p->ncpus);
+}
+
+/* Try the modes in order; the message lists why each one failed. */
+static int load_any(struct probe *p, const struct probe_opts *opts, char *msg, size_t len)
+{
+	static const enum probe_attach order[] = { ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT };
+	size_t used = 0;
+	int err = -ENOENT;
+
+	if (msg && len)
+		msg[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (opts->attach != ATTACH_AUTO && opts->attach != order[i])
+			continue;
+		err = load_mode(p, opts, order[i]);
+		if (!err)
+			return 0;
+		if (msg && used < len)
+			used += snprintf(msg + used, len - used, "%s%s: %s", used ? "; " : "",
+					 probe__attach_name(order[i]), strerror(-err));
+	}
+	return err;
+}
+
+struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t err_len)
+{
+	struct probe *p;
+	int err, n;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->batch_ok = true;
+	n = libbpf_num_possible_cpus();
+	if (n <= 0) {
+		err = n ? n : -EINVAL;
+		snprintf(err_msg, err_len, "cannot read possible CPUs: %s", strerror(-err));
+		goto fail;
+	}
+	p->ncpus = n;
+	err = alloc_buffers(p);
+	if (err) {
+		snprintf(err_msg, err_len, "%s: %s", ONLINE_PATH, strerror(-err));
+		goto fail;
+	}
+	p->pmu = pmu__open(opts->pmu, p->online, p->ncpus, &p->pmu_reason);
+	err = load_any(p, opts, err_msg, err_len);
+	if (err)
+		goto fail;
+	/* Start the first interval exactly at this flush: what ran before is discarded. */
+	err = flush_all(p, 1, WP_FLUSH_RESET);
+	if (err) {
+		snprintf(err_msg, err_len,
+			 "BPF_PROG_TEST_RUN on each CPU failed (needs Linux 5.10+): %s",
+			 strerror(-err));
+		goto fail;
+	}
+	p->epoch = 1;
+	{
+		__u64 window;
+		unsigned int nonline;
+
+		err = read_slots(p, &window, &nonline);
+		err = err ?: drain(p, 0, NULL);
+	}
+	if (err) {
+		snprintf(err_msg, err_len, "reading the probe's maps: %s", strerror(-err));
+		goto fail;
+	}
+	return p;
+fail:
+	probe__free(p);
+	errno = -err;
+	return NULL;
+}
+
+void probe__free(struct probe *p)
+{
+	if (!p)
+		return;
+	wattprobe_bpf__destroy(p->skel);
+	pmu__free(p->pmu);
+	free(p->online);
+	free(p->last_flush_ns);
+	free(p->slot_buf);
+	free(p->pcpu_buf);
+	free(p->keys);
+	free(p->vals);
+	free(p);
+}
+
+enum probe_attach probe__attach_mode(const struct probe *p)
+{
+	return p->mode;
+}
+
+bool probe__has_pmu(const struct probe *p)
+{
+	return p->pmu != NULL;
+}
+
+bool probe__has_wakeups(const struct probe *p)
+{
+	return p->mode != ATTACH_TRACEPOINT;
+}
+
+const char *probe__pmu_reason(const struct probe *p)
+{
+	return p->pmu ? NULL : p->pmu_reason;
+}
+
+int probe__drops(const struct probe *p, __u64 out[WP_DROP__MAX])
+{
+	int fd = bpf_map__fd(p->skel->maps.drops);
+	__u64 *buf = calloc(p->ncpus, sizeof(__u64));
+
+	if (!buf)
+		return -ENOMEM;
+	for (__u32 i = 0; i < WP_DROP__MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, buf)) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		for (size_t c = 0; c < p->ncpus; c++)
+			out[i] += buf[c];
+	}
+	free(buf);
+	return 0;
+}
+
+int probe__switch_prog_fd(const struct probe *p)
+{
+	switch (p->mode) {
+	case ATTACH_TP_BTF:
+		return bpf_program__fd(p->skel->progs.switch_btf);
+	case ATTACH_RAW_TP:
+		return bpf_program__fd(p->skel->progs.switch_raw);
+	default:
+		return bpf_program__fd(p->skel->progs.switch_tp);
+	}
+}
+
+size_t probe__ncpus(const struct probe *p)
+{
+	return p->ncpus;
+}
