@@ -11,7 +11,8 @@ VERSION := $(shell cat VERSION)
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 CFLAGS ?= -g -O2
-WP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+# Messages go through bounded buffers on purpose: a truncated diagnostic is not a bug.
+WP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
 	-DWP_VERSION='"$(VERSION)"' -DWP_GIT_REV='"$(GIT_REV)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm
@@ -69,7 +70,7 @@ $(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 $(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)

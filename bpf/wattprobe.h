@@ -13,6 +13,9 @@
 /* Key of time whose cgroup could not be read (a task without a v1 cgroup of that kind). */
 #define WP_UNKNOWN_KEY (~0ULL)
 
+/* Pseudo key of the row userspace makes from the overflow map (never a kernfs id in practice). */
+#define WP_OVERFLOW_KEY (~1ULL)
+
 /* Default bound of each per-epoch stats map: cgroups active within one interval. */
 #define WP_MAX_CGROUPS_DEFAULT 4096
 

@@ -315,6 +315,8 @@ int probe__sample(struct probe *p, struct probe_sample *out)
 	err = read_slots(p, &out->window_ns, &out->ncpus_online);
 	err = err ?: drain(p, old, out);
 	err = err ?: drain_overflow(p, old, &out->overflow);
+	if (!err && (out->overflow.cpu_ns || out->overflow.wakeups))
+		err = sample_push(out, WP_OVERFLOW_KEY, &out->overflow, 1);
 	if (err)
 		return err;
 	qsort(out->rows, out->nrows, sizeof(*out->rows), cmp_row);

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* cmd_record.c: `wattprobe record`: sample, attribute, write the CSV, print the summary. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cgname.h"
+#include "cgroupfs.h"
+#include "cmds.h"
+#include "csv.h"
+#include "duration.h"
+#include "energy.h"
+#include "interval.h"
+#include "opts.h"
+#include "probe.h"
+#include "summary.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* No SA_RESTART: the sleep ends at once. SA_RESETHAND: a second Ctrl-C kills as usual. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+struct recorder {
+	struct record_env env;
+	struct cg_mounts mounts;
+	const struct cg_hier *hier;
+	enum wp_cgroup_mode mode;
+	struct energy *energy;
+	struct probe *probe;
+	struct cgname *names;
+	struct csv_out *csv;
+	struct summary *sum;
+	struct strbuf sb;
+	struct probe_sample s;
+	struct interval_res res;
+	struct csv_layout lay;
+	struct zone_delta zd[ENERGY_MAX_ZONES];
+	bool zone_node[ENERGY_MAX_ZONES];
+	const char *labels[ENERGY_MAX_ZONES];
+	const char **row_names;
+	size_t row_names_cap;
+	uint64_t start_ns, prev_ts_ns, late_ticks;
+	bool started; /* intervals are being recorded: the summary is due even after an error */
+	FILE *report;
+	char why[1024];
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int setup_cgroups(struct recorder *r)
+{
+	char msg[256];
+	int err;
+
+	err = cg_mounts_read(NULL, &r->mounts);
+	if (err) {
+		wp_err("/proc/self/mountinfo: %s", strerror(-err));
+		return err;
+	}
+	err = cg_choose(&r->mounts, r->env.cgroup_mode, &r->mode, &r->hier, msg, sizeof(msg));
+	if (err) {
+		wp_err("%s", msg);
+		return err;
+	}
+	r->names = cgname__open(r->hier);
+	if (!r->names) {
+		err = -errno;
+		wp_err("cgroup hierarchy %s: %s", r->hier->mount, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int setup_energy(struct recorder *r, unsigned int ncpus)
+{
+	r->energy = energy__open(r->env.energy, ncpus, r->why, sizeof(r->why));
+	if (!r->energy) {
+		wp_err("%s", r->why);
+		return -EINVAL;
+	}
+	/* Say once why nothing could be measured: every row then says source=model. */
+	if (strcmp(energy__source(r->energy), "model") == 0 && strcmp(r->env.energy, "auto") == 0)
+		wp_err("no energy counter readable (%s); using %s", r->why,
+		       energy__describe(r->energy));
+	for (size_t z = 0; z < energy__nzones(r->energy); z++) {
+		r->labels[z] = energy__zone_label(r->energy, z);
+		r->zone_node[z] = energy__zone_is_node(r->energy, z);
+	}
+	return 0;
+}
+
+static unsigned int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+static int setup_probe(struct recorder *r)
+{
+	struct probe_opts po = { .attach = r->env.attach, .cgroup_mode = r->mode,
+				 .pmu = r->env.pmu, .max_cgroups = r->env.max_cgroups,
+				 .btf_path = r->env.btf };
+	char msg[1024];
+
+	r->probe = probe__open(&po, msg, sizeof(msg));
+	if (!r->probe) {
+		int err = -errno;
+
+		if (geteuid() != 0)
+			wp_err("loading the BPF probe needs root: %s", msg);
+		else
+			wp_err("loading the BPF probe: %s", msg);
+		return err ? err : -EINVAL;
+	}
+	if (!probe__has_pmu(r->probe) && r->env.pmu == PMU_AUTO)
+		wp_err("%s; cycles and instructions left empty", probe__pmu_reason(r->probe));
+	if (r->env.verbose)
+		wp_err("attach %s, cgroup %s at %s, %s", probe__attach_name(probe__attach_mode(r->probe)),
+		       cg_mode_name(r->mode), r->hier->mount, energy__describe(r->energy));
+	return 0;
+}
+
+static int setup_output(struct recorder *r)
+{
+	r->lay = (struct csv_layout){ .nzones = energy__nzones(r->energy),
+				      .zone_labels = r->labels,
+				      .has_pmu = probe__has_pmu(r->probe),
+				      .has_wakeups = probe__has_wakeups(r->probe),
+				      .source = energy__source(r->energy) };
+	r->report = stdout;
+	if (!r->env.output)
+		return 0;
+	if (strcmp(r->env.output, "-") == 0)
+		r->report = stderr;
+	r->csv = csv__open(r->env.output);
+	if (!r->csv) {
+		wp_err("output %s: %s", r->env.output, strerror(errno));
+		return -errno;
+	}
+	strbuf_reset(&r->sb);
+	csv_header(&r->sb, &r->lay);
+	return csv__write(r->csv, r->sb.buf, r->sb.len);
+}
+
+static int name_rows(struct recorder *r)
+{
+	if (r->s.nrows > r->row_names_cap) {
+		const char **nb = realloc(r->row_names, r->s.nrows * sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		r->row_names = nb;
+		r->row_names_cap = r->s.nrows;
+	}
+	for (size_t i = 0; i < r->s.nrows; i++)
+		r->row_names[i] = wp_row_name(r->names, r->s.rows[i].cgroup_id);
+	return 0;
+}
+
+static int tick(struct recorder *r)
+{
+	uint64_t interval_ns, busy_ns;
+	int err;
+
+	err = probe__sample(r->probe, &r->s);
+	if (err) {
+		wp_err("reading the probe: %s", strerror(-err));
+		return err;
+	}
+	interval_ns = r->s.ts_ns - r->prev_ts_ns;
+	r->prev_ts_ns = r->s.ts_ns;
+	busy_ns = r->s.window_ns - r->s.idle.cpu_ns;
+	err = energy__sample(r->energy, r->s.ts_ns, busy_ns, r->s.window_ns, r->zd);
+	if (err < 0) {
+		wp_err("reading energy: %s", strerror(-err));
+		return err;
+	}
+	err = interval_attribute(&r->env.rule, &r->s, interval_ns, r->zd, r->zone_node,
+				 energy__nzones(r->energy), probe__has_pmu(r->probe), &r->res);
+	err = err ?: name_rows(r);
+	err = err ?: summary__add(r->sum, &r->s, interval_ns, &r->res, r->row_names);
+	if (!err && r->csv) {
+		strbuf_reset(&r->sb);
+		err = csv_interval(&r->sb, &r->lay, &r->s, interval_ns, r->zd, &r->res,
+				   r->row_names);
+		err = err ?: csv__write(r->csv, r->sb.buf, r->sb.len);
+		if (err)
+			wp_err("writing %s: %s", r->env.output, strerror(-err));
+	}
+	return err;
+}
+
+/* Sleep to the next deadline; a tick later than one whole interval is counted, not caught up. */
+static bool wait_tick(struct recorder *r, uint64_t *deadline, uint64_t end_ns)
+{
+	struct timespec ts;
+	uint64_t now = mono_ns();
+
+	*deadline += r->env.interval_ns;
+	if (now > *deadline + r->env.interval_ns) {
+		r->late_ticks++;
+		*deadline = now;
+	}
+	if (end_ns && *deadline > end_ns)
+		*deadline = end_ns;
+	ts.tv_sec = *deadline / 1000000000ULL;
+	ts.tv_nsec = *deadline % 1000000000ULL;
+	while (!stop_signal && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	return !stop_signal && (!end_ns || *deadline < end_ns);
+}
+
+static int run(struct recorder *r)
+{
+	uint64_t deadline, end_ns = 0;
+	bool more = true;
+	int err = 0;
+
+	r->start_ns = mono_ns();
+	r->prev_ts_ns = r->start_ns;
+	deadline = r->start_ns;
+	if (r->env.duration_ns)
+		end_ns = r->start_ns + r->env.duration_ns;
+	/* The probe started its first interval when it opened; realign both clocks here. */
+	err = probe__sample(r->probe, &r->s);
+	if (err)
+		return err;
+	r->prev_ts_ns = r->s.ts_ns;
+	energy__start(r->energy, r->s.ts_ns);
+	r->started = true;
+	while (more && !err) {
+		more = wait_tick(r, &deadline, end_ns);
+		/* The last interval, cut by the duration or a signal, is recorded too. */
+		err = tick(r);
+	}
+	return err;
+}
+
+static void report(struct recorder *r)
+{
+	__u64 drops[WP_DROP__MAX] = {};
+	struct summary_totals t;
+	char iv[32];
+
+	summary__totals(r->sum, &t);
+	probe__drops(r->probe, drops);
+	fprintf(r->report, "wattprobe: %.2f s, %llu intervals of %s, %zu CPUs, attach %s, cgroup %s\n",
+		t.wall_ns / 1e9, (unsigned long long)t.intervals,
+		duration_format(r->env.interval_ns, iv, sizeof(iv)), probe__ncpus(r->probe),
+		probe__attach_name(probe__attach_mode(r->probe)), cg_mode_name(r->mode));
+	fprintf(r->report, "energy: %s\n", energy__describe(r->energy));
+	summary__print(r->sum, r->report, r->env.top);
+	fprintf(r->report, "dropped %llu (map full %llu, pmu %llu), gaps %llu, late ticks %llu\n",
+		(unsigned long long)(drops[WP_DROP_MAP_FULL] + drops[WP_DROP_PMU_READ]),
+		(unsigned long long)drops[WP_DROP_MAP_FULL], (unsigned long long)drops[WP_DROP_PMU_READ],
+		(unsigned long long)t.gap_intervals, (unsigned long long)r->late_ticks);
+}
+
+static void cleanup(struct recorder *r)
+{
+	probe__free(r->probe);
+	energy__free(r->energy);
+	cgname__free(r->names);
+	summary__free(r->sum);
+	strbuf_free(&r->sb);
+	probe_sample__free(&r->s);
+	interval_res__free(&r->res);
+	free(r->row_names);
+}
+
+int do_record(int argc, char **argv)
+{
+	struct recorder r = {};
+	char msg[512];
+	int err;
+
+	if (record_parse(argc, argv, &r.env, msg, sizeof(msg))) {
+		wp_err("record: %s", msg);
+		return EXIT_FAILURE;
+	}
+	if (r.env.help)
+		return EXIT_SUCCESS;
+	wp_libbpf_verbosity(r.env.verbose);
+	catch_signals();
+	r.sum = summary__new();
+	err = r.sum ? 0 : -ENOMEM;
+	err = err ?: setup_energy(&r, online_cpus());
+	err = err ?: setup_cgroups(&r);
+	err = err ?: setup_probe(&r);
+	err = err ?: setup_output(&r);
+	err = err ?: run(&r);
+	if (r.csv) {
+		int cerr = csv__close(r.csv);
+
+		if (cerr && !err) {
+			wp_err("closing %s: %s", r.env.output, strerror(-cerr));
+			err = cerr;
+		}
+	}
+	if (r.started)
+		report(&r);
+	cleanup(&r);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* cmds.h: the subcommands main() dispatches to; each returns EXIT_SUCCESS or EXIT_FAILURE. */
+#ifndef WP_CMDS_H
+#define WP_CMDS_H
+
+int do_record(int argc, char **argv);
+int do_doctor(int argc, char **argv);
+
+/* One line on stderr: "wattprobe: <what>". */
+void wp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* libbpf's messages: shown with -v, else only its warnings that are not probing noise. */
+void wp_libbpf_verbosity(int verbose);
+/* Name of a probe row: a cgroup path, or <idle>, <unknown>, <overflow>. */
+const char *wp_row_name(void *cgname, unsigned long long id);
+
+#endif

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* csv.c: the record CSV: its columns, its rows, and a sink that never leaves a torn row. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "csv.h"
+
+struct csv_out {
+	int fd;
+	gzFile gz;
+	bool is_stdout;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+struct csv_out *csv__open(const char *path)
+{
+	struct csv_out *out = calloc(1, sizeof(*out));
+	int err;
+
+	if (!out)
+		return NULL;
+	if (strcmp(path, "-") == 0) {
+		out->fd = STDOUT_FILENO;
+		out->is_stdout = true;
+		return out;
+	}
+	out->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out->fd < 0)
+		goto fail;
+	if (ends_with(path, ".gz")) {
+		out->gz = gzdopen(out->fd, "wb6");
+		if (!out->gz) {
+			errno = ENOMEM;
+			goto fail;
+		}
+	}
+	return out;
+fail:
+	err = errno;
+	if (out->fd >= 0)
+		close(out->fd);
+	free(out);
+	errno = err;
+	return NULL;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int csv__write(struct csv_out *out, const char *buf, size_t len)
+{
+	if (!out->gz)
+		return write_all(out->fd, buf, len);
+	if (len && gzwrite(out->gz, buf, len) != (int)len)
+		return -EIO;
+	/* A sync flush per interval: a file cut short still decompresses to whole intervals. */
+	return gzflush(out->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+}
+
+int csv__close(struct csv_out *out)
+{
+	int err = 0;
+
+	if (!out)
+		return 0;
+	if (out->gz) {
+		/* gzclose closes the fd too. */
+		if (gzflush(out->gz, Z_FINISH) != Z_OK)
+			err = -EIO;
+		if (!err && fsync(out->fd) && errno != EINVAL)
+			err = -errno;
+		if (gzclose(out->gz) != Z_OK && !err)
+			err = -EIO;
+	} else if (!out->is_stdout) {
+		if (fsync(out->fd) && errno != EINVAL)
+			err = -errno;
+		if (close(out->fd) && !err)
+			err = -errno;
+	}
+	free(out);
+	return err;
+}
+
+int csv_header(struct strbuf *sb, const struct csv_layout *lay)
+{
+	strbuf_printf(sb, "ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,"
+			  "energy_uj,source,switches,node_energy_uj,gap");
+	for (size_t z = 0; z < lay->nzones; z++) {
+		strbuf_add(sb, ",", 1);
+		strbuf_printf(sb, "energy_uj.%s", lay->zone_labels[z]);
+	}
+	return strbuf_add(sb, "\n", 1);
+}
+
+static void opt_u64(struct strbuf *sb, bool have, unsigned long long v)
+{
+	if (have)
+		strbuf_printf(sb, ",%llu", v);
+	else
+		strbuf_add(sb, ",", 1);
+}
+
+static void gap_field(struct strbuf *sb, const struct csv_layout *lay, const struct zone_delta *zd)
+{
+	bool first = true;
+
+	strbuf_add(sb, ",", 1);
+	for (size_t z = 0; z < lay->nzones; z++) {
+		if (!zd[z].gap)
+			continue;
+		strbuf_printf(sb, "%s%s", first ? "" : "+", lay->zone_labels[z]);
+		first = false;
+	}
+}
+
+static void row(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
+		unsigned long long interval_ns, const struct zone_delta *zd,
+		const struct interval_res *res, size_t r, unsigned long long id, const char *name,
+		const struct wp_cg_stats *st)
+{
+	strbuf_printf(sb, "%llu,%llu,%llu,", (unsigned long long)s->ts_ns, interval_ns, id);
+	strbuf_csv_field(sb, name);
+	strbuf_printf(sb, ",%llu", (unsigned long long)st->cpu_ns);
+	opt_u64(sb, lay->has_pmu, st->cycles);
+	opt_u64(sb, lay->has_pmu, st->instructions);
+	opt_u64(sb, lay->has_wakeups, st->wakeups);
+	opt_u64(sb, !res->node_gap, res->node_uj[r]);
+	strbuf_printf(sb, ",%s,%llu", lay->source, (unsigned long long)st->switches);
+	opt_u64(sb, !res->node_gap, res->node_total_uj);
+	gap_field(sb, lay, zd);
+	for (size_t z = 0; z < lay->nzones; z++)
+		opt_u64(sb, !zd[z].gap, res->zone_uj[r * res->nzones + z]);
+	strbuf_add(sb, "\n", 1);
+}
+
+int csv_interval(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
+		 unsigned long long interval_ns, const struct zone_delta *zd,
+		 const struct interval_res *res, const char *const *names)
+{
+	for (size_t r = 0; r < s->nrows; r++)
+		row(sb, lay, s, interval_ns, zd, res, r, s->rows[r].cgroup_id, names[r],
+		    &s->rows[r].s);
+	row(sb, lay, s, interval_ns, zd, res, s->nrows, WP_IDLE_KEY, "<idle>", &s->idle);
+	return sb->err;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* csv.h: the record CSV: its columns, its rows, and a sink that never leaves a torn row. */
+#ifndef WP_CSV_H
+#define WP_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "interval.h"
+#include "strbuf.h"
+
+struct csv_out;
+
+/* "-" is stdout; a .gz suffix writes gzip. NULL with errno set. */
+struct csv_out *csv__open(const char *path);
+/* Write one whole interval and flush it. 0 or -errno. */
+int csv__write(struct csv_out *out, const char *buf, size_t len);
+/* Flush, fsync (files) and close. 0 or -errno; accepts NULL. */
+int csv__close(struct csv_out *out);
+
+/* What is known about the columns of a recording. */
+struct csv_layout {
+	size_t nzones;
+	const char *const *zone_labels;
+	bool has_pmu;
+	bool has_wakeups;
+	const char *source;
+};
+
+int csv_header(struct strbuf *sb, const struct csv_layout *lay);
+/* Every row of one interval: cgroups in order (names[i] names row i), then the idle row. */
+int csv_interval(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
+		 unsigned long long interval_ns, const struct zone_delta *zd,
+		 const struct interval_res *res, const char *const *names);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* energy.h: where a node's energy comes from: measured (powercap) or a labelled model. */
+#ifndef WP_ENERGY_H
+#define WP_ENERGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ENERGY_MAX_ZONES 64
+
+/*
+ * Model defaults, per online CPU: Cloud Carbon Footprint's methodology (compute estimates,
+ * AWS averages): 0.74 W at 0 % utilization, 3.5 W at 100 %, linear in between.
+ */
+#define MODEL_IDLE_UW_PER_CPU 740000ULL
+#define MODEL_MAX_UW_PER_CPU 3500000ULL
+
+/* A zone reading over one interval. */
+struct zone_delta {
+	uint64_t energy_uj;
+	bool gap; /* no trustworthy delta: counter backwards, implausible, unreadable */
+};
+
+struct energy;
+
+/*
+ * spec: "auto", "powercap[:ROOT]" or "model[:idle=W,max=W]". ncpus: online CPUs (model).
+ * NULL with errno set on failure; msg then holds a one-line error naming the culprit. On
+ * success msg holds, for auto, why measurement was impossible (empty when it was possible).
+ */
+struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, size_t len);
+void energy__free(struct energy *e);
+
+const char *energy__source(const struct energy *e); /* "powercap" or "model" */
+size_t energy__nzones(const struct energy *e);
+const char *energy__zone_label(const struct energy *e, size_t i);
+bool energy__zone_is_node(const struct energy *e, size_t i);
+/* One line for the summary: source, zones, model coefficients. */
+const char *energy__describe(const struct energy *e);
+
+/* Take the starting readings. 0 or -errno. */
+int energy__start(struct energy *e, uint64_t now_ns);
+
+/*
+ * Energy of each zone since the last call (or start). busy_ns and window_ns (CPU time busy and
+ * total, over all CPUs) drive the model; measured sources ignore them. Returns the number of
+ * zones in a gap (0 when all are valid), or -errno.
+ */
+int energy__sample(struct energy *e, uint64_t now_ns, uint64_t busy_ns, uint64_t window_ns,
+		   struct zone_delta *out);
+
+/* The model's power for a utilization busy/window, µW; exposed for tests. */
+uint64_t energy_model_power_uw(uint64_t idle_uw, uint64_t max_uw, uint64_t busy_ns,
+			       uint64_t window_ns);
+
+#endif

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* opts.c: command-line options of each subcommand, parsed into structs tests can inspect. */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "duration.h"
+#include "opts.h"
+
+enum {
+	OPT_TOP = 1000,
+	OPT_ATTACH,
+	OPT_CGROUP_MODE,
+	OPT_PMU,
+	OPT_MAX_CGROUPS,
+	OPT_BTF,
+	OPT_POWERCAP,
+};
+
+/* Parser state shared by both subcommands: where to put a one-line error. */
+struct parse_ctx {
+	void *env;
+	char *err;
+	size_t len;
+};
+
+static int fail(struct parse_ctx *ctx, const char *fmt, const char *a, const char *b)
+{
+	snprintf(ctx->err, ctx->len, fmt, a, b);
+	return EINVAL;
+}
+
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_attach(const char *s, enum probe_attach *out)
+{
+	static const char *const names[] = { "auto", "tp_btf", "raw_tp", "tracepoint" };
+
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum probe_attach)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_pmu(const char *s, enum pmu_mode *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = PMU_AUTO;
+	else if (strcmp(s, "off") == 0)
+		*out = PMU_OFF;
+	else if (strcmp(s, "sw-clock") == 0)
+		*out = PMU_SW_CLOCK;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The argument at fault, for getopt errors that argp only reports as EINVAL. */
+static void key_error(struct argp_state *state, struct parse_ctx *ctx)
+{
+	int i = state->next > 1 ? state->next - 1 : 1;
+
+	if (ctx->err[0] || i >= state->argc)
+		return;
+	snprintf(ctx->err, ctx->len, "unknown option or missing value: '%s' (see %s --help)",
+		 state->argv[i], state->name);
+}
+
+static const struct argp_option record_options[] = {
+	{ "interval", 'i', "DUR", 0, "Sampling interval, 1ms..60s (default 100ms)", 0 },
+	{ "duration", 'd', "DUR", 0, "Stop after DUR (default: at SIGINT/SIGTERM)", 0 },
+	{ "output", 'o', "FILE", 0, "Write the CSV to FILE (.gz: gzip; -: stdout)", 0 },
+	{ "energy", 'e', "SPEC", 0, "auto, powercap[:ROOT] or model[:idle=W,max=W]", 0 },
+	{ "attribution", 'a', "RULE", 0, "util (Kepler 0.10, default) or idle:W", 0 },
+	{ "top", OPT_TOP, "N", 0, "Rows in the summary table (default 10)", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto, tp_btf, raw_tp or tracepoint", 0 },
+	{ "cgroup-mode", OPT_CGROUP_MODE, "MODE", 0, "auto, v2 or v1 (cpuacct, else cpu)", 0 },
+	{ "pmu", OPT_PMU, "MODE", 0, "auto, off, or sw-clock (test stand-in)", 0 },
+	{ "max-cgroups", OPT_MAX_CGROUPS, "N", 0, "Cgroups active per interval (default 4096)", 0 },
+	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF file instead of /sys/kernel/btf/vmlinux", 0 },
+	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
+	{ "help", 'h', NULL, 0, "Show this help", 0 },
+	{},
+};
+
+static const char record_doc[] =
+	"Attribute the node's energy to every cgroup, interval by interval.\n"
+	"\n"
+	"USAGE: wattprobe record [OPTION...]\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  wattprobe record -d 10s                 # summary table after 10 s\n"
+	"  wattprobe record -i 10ms -o run.csv.gz  # 10ms intervals until Ctrl-C\n"
+	"  wattprobe record -e powercap:/tmp/rapl  # another powercap tree\n"
+	"  wattprobe record -e model:idle=40,max=180 -a idle:40\n"
+	"\v"
+	"DUR is a number with a unit: ns, us, ms, s or m (a bare number is seconds).";
+
+static int duration_opt(struct parse_ctx *ctx, const char *what, const char *arg, uint64_t lo,
+			uint64_t hi, uint64_t *out)
+{
+	int err = duration_parse(arg, out);
+
+	if (err)
+		return fail(ctx, "bad %s '%s' (want a number with ns, us, ms, s or m)", what, arg);
+	if (*out < lo || *out > hi)
+		return fail(ctx, "%s '%s' out of range (1ms..60s)", what, arg);
+	return 0;
+}
+
+static error_t record_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *ctx = state->input;
+	struct record_env *env = ctx->env;
+
+	switch (key) {
+	case 'i':
+		return duration_opt(ctx, "interval", arg, INTERVAL_MIN_NS, INTERVAL_MAX_NS,
+				    &env->interval_ns);
+	case 'd':
+		if (duration_parse(arg, &env->duration_ns) || !env->duration_ns)
+			return fail(ctx, "bad duration '%s'%s", arg, " (want e.g. 10s)");
+		return 0;
+	case 'o':
+		env->output = arg;
+		return 0;
+	case 'e':
+		env->energy = arg;
+		return 0;
+	case 'a':
+		if (attrib_rule_parse(arg, &env->rule))
+			return fail(ctx, "bad attribution rule '%s'%s", arg, " (want util or idle:W)");
+		return 0;
+	case OPT_TOP:
+		if (parse_uint(arg, 1, 100000, &env->top))
+			return fail(ctx, "bad --top '%s'%s", arg, " (want 1..100000)");
+		return 0;
+	case OPT_ATTACH:
+		if (parse_attach(arg, &env->attach))
+			return fail(ctx, "bad --attach '%s'%s", arg,
+				    " (want auto, tp_btf, raw_tp or tracepoint)");
+		return 0;
+	case OPT_CGROUP_MODE:
+		if (strcmp(arg, "auto") && strcmp(arg, "v2") && strcmp(arg, "v1"))
+			return fail(ctx, "bad --cgroup-mode '%s'%s", arg, " (want auto, v2 or v1)");
+		env->cgroup_mode = arg;
+		return 0;
+	case OPT_PMU:
+		if (parse_pmu(arg, &env->pmu))
+			return fail(ctx, "bad --pmu '%s'%s", arg, " (want auto, off or sw-clock)");
+		return 0;
+	case OPT_MAX_CGROUPS:
+		if (parse_uint(arg, 16, 1 << 20, &env->max_cgroups))
+			return fail(ctx, "bad --max-cgroups '%s'%s", arg, " (want 16..1048576)");
+		return 0;
+	case OPT_BTF:
+		env->btf = arg;
+		return 0;
+	case 'v':
+		env->verbose++;
+		return 0;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		env->help = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		return fail(ctx, "unexpected argument '%s'%s", arg, "");
+	case ARGP_KEY_ERROR:
+		key_error(state, ctx);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static int run_argp(const struct argp *argp, int argc, char **argv, struct parse_ctx *ctx)
+{
+	int err;
+
+	ctx->err[0] = '\0';
+	err = argp_parse(argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_NO_ERRS, NULL, ctx);
+	if (!err)
+		return 0;
+	if (!ctx->err[0])
+		snprintf(ctx->err, ctx->len, "bad arguments (see %s --help)", argv[0]);
+	return -EINVAL;
+}
+
+int record_parse(int argc, char **argv, struct record_env *env, char *err, size_t len)
+{
+	static const struct argp argp = {
+		.options = record_options, .parser = record_opt, .doc = record_doc
+	};
+	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
+
+	*env = (struct record_env){
+		.interval_ns = INTERVAL_DEFAULT_NS,
+		.energy = "auto",
+		.rule = { .kind = ATTRIB_UTIL },
+		.top = 10,
+		.attach = ATTACH_AUTO,
+		.cgroup_mode = "auto",
+		.pmu = PMU_AUTO,
+		.max_cgroups = WP_MAX_CGROUPS_DEFAULT,
+	};
+	return run_argp(&argp, argc, argv, &ctx);
+}
+
+static const struct argp_option doctor_options[] = {
+	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF file instead of /sys/kernel/btf/vmlinux", 0 },
+	{ "powercap", OPT_POWERCAP, "ROOT", 0, "Powercap tree to inspect (default "
+		"/sys/class/powercap)", 0 },
+	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
+	{ "help", 'h', NULL, 0, "Show this help", 0 },
+	{},
+};
+
+static const char doctor_doc[] =
+	"Show what this node offers and what record would use.\n"
+	"\n"
+	"USAGE: wattprobe doctor [OPTION...]\n"
+	"\n"
+	"Loads the probe in each attach mode, opens the PMU, reads every RAPL zone and the cgroup\n"
+	"mounts, and says which of each record would pick, and why.";
+
+static error_t doctor_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *ctx = state->input;
+	struct doctor_env *env = ctx->env;
+
+	switch (key) {
+	case OPT_BTF:
+		env->btf = arg;
+		return 0;
+	case OPT_POWERCAP:
+		env->powercap_root = arg;
+		return 0;
+	case 'v':
+		env->verbose++;
+		return 0;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		env->help = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		return fail(ctx, "unexpected argument '%s'%s", arg, "");
+	case ARGP_KEY_ERROR:
+		key_error(state, ctx);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len)
+{
+	static const struct argp argp = {
+		.options = doctor_options, .parser = doctor_opt, .doc = doctor_doc
+	};
+	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
+
+	*env = (struct doctor_env){ .powercap_root = "/sys/class/powercap" };
+	return run_argp(&argp, argc, argv, &ctx);
+}

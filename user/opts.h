@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* opts.h: command-line options of each subcommand, parsed into structs tests can inspect. */
+#ifndef WP_OPTS_H
+#define WP_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "attrib.h"
+#include "probe.h"
+
+#define INTERVAL_MIN_NS 1000000ULL	   /* 1ms */
+#define INTERVAL_MAX_NS 60000000000ULL	   /* 60s */
+#define INTERVAL_DEFAULT_NS 100000000ULL /* 100ms */
+
+struct record_env {
+	uint64_t interval_ns;
+	uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
+	const char *output;   /* NULL: no CSV */
+	const char *energy;
+	struct attrib_rule rule;
+	unsigned int top;
+	enum probe_attach attach;
+	const char *cgroup_mode;
+	enum pmu_mode pmu;
+	unsigned int max_cgroups;
+	const char *btf;
+	int verbose;
+	bool help;
+};
+
+struct doctor_env {
+	const char *btf;
+	const char *powercap_root;
+	int verbose;
+	bool help;
+};
+
+/*
+ * Parse argv (argv[0] is the subcommand's name). Returns 0, or -EINVAL with a one-line message
+ * in err naming the bad option or value. --help prints the help to stdout and sets env->help.
+ */
+int record_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
+int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len);
+
+#endif

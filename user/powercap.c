@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* powercap.c: RAPL energy counters through the powercap sysfs tree (Intel and AMD). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "powercap.h"
+
+#define MAX_ZONES 64
+
+struct powercap {
+	char *root;
+	size_t n;
+	struct pc_zone zones[MAX_ZONES];
+};
+
+/* Read a small sysfs file into buf without its trailing newline. */
+static int read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return (errno || *end) ? -EINVAL : 0;
+}
+
+static int read_u64_at(const char *root, const char *dir, const char *file, uint64_t *out)
+{
+	char path[512], buf[64];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", root, dir, file);
+	err = read_small(path, buf, sizeof(buf));
+	return err ?: parse_u64(buf, out);
+}
+
+int rapl_delta(uint64_t prev_uj, uint64_t cur_uj, uint64_t max_range_uj, uint64_t *delta_uj)
+{
+	if (cur_uj >= prev_uj) {
+		*delta_uj = cur_uj - prev_uj;
+		return 0;
+	}
+	if (!max_range_uj || prev_uj > max_range_uj)
+		return -ERANGE;
+	*delta_uj = cur_uj + max_range_uj - prev_uj;
+	return 0;
+}
+
+static enum pc_kind kind_of(const char *name, int *package)
+{
+	if (sscanf(name, "package-%d", package) == 1)
+		return PC_PACKAGE;
+	if (strcmp(name, "psys") == 0)
+		return PC_PSYS;
+	if (strcmp(name, "dram") == 0)
+		return PC_DRAM;
+	if (strcmp(name, "core") == 0)
+		return PC_CORE;
+	if (strcmp(name, "uncore") == 0)
+		return PC_UNCORE;
+	return PC_OTHER;
+}
+
+/* "intel-rapl:0" is a top-level zone, "intel-rapl:0:1" a sub-zone of it. */
+static bool zone_dir(const char *d, bool *sub)
+{
+	unsigned int a, b;
+	int n = 0;
+
+	if (sscanf(d, "intel-rapl:%u:%u%n", &a, &b, &n) == 2 && d[n] == '\0') {
+		*sub = true;
+		return true;
+	}
+	n = 0;
+	if (sscanf(d, "intel-rapl:%u%n", &a, &n) == 1 && d[n] == '\0') {
+		*sub = false;
+		return true;
+	}
+	/* intel-rapl-mmio:N duplicates package N through MMIO: counted once, via MSR zones. */
+	return false;
+}
+
+static int cmp_zone(const void *a, const void *b)
+{
+	return strcmp(((const struct pc_zone *)a)->dir, ((const struct pc_zone *)b)->dir);
+}
+
+static void probe_zone(struct powercap *pc, struct pc_zone *z)
+{
+	char path[512];
+	struct stat st;
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "%s/%s", pc->root, z->dir);
+	if (stat(path, &st) != 0) {
+		/* lstat found it, stat cannot follow it: a container with only /sys/class/powercap. */
+		z->dangling = true;
+		z->err = -ENOENT;
+		return;
+	}
+	z->err = read_u64_at(pc->root, z->dir, "energy_uj", &v);
+	if (read_u64_at(pc->root, z->dir, "max_energy_range_uj", &z->max_range_uj))
+		z->max_range_uj = 0;
+}
+
+/* Name the zone; sub-zones take their parent package's number (dram-0, core-1). */
+static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
+{
+	char path[512];
+	int pkg = -1;
+
+	snprintf(path, sizeof(path), "%s/%s/name", pc->root, z->dir);
+	if (read_small(path, z->name, sizeof(z->name)))
+		snprintf(z->name, sizeof(z->name), "%s", z->dir);
+	z->kind = kind_of(z->name, &pkg);
+	z->package = pkg;
+	if (sub) {
+		char parent[64], pname[32];
+		char *colon;
+
+		snprintf(parent, sizeof(parent), "%s", z->dir);
+		colon = strrchr(parent, ':');
+		*colon = '\0';
+		snprintf(path, sizeof(path), "%s/%s/name", pc->root, parent);
+		if (!read_small(path, pname, sizeof(pname)))
+			sscanf(pname, "package-%d", &z->package);
+	}
+	if (z->kind == PC_PACKAGE || z->kind == PC_PSYS || z->package < 0)
+		snprintf(z->label, sizeof(z->label), "%s", z->name);
+	else
+		snprintf(z->label, sizeof(z->label), "%s-%d", z->name, z->package);
+}
+
+/* Node energy: psys alone where it is readable (it already contains the packages), else
+ * every readable package plus DRAM. Never psys plus packages. */
+static void choose_node(struct powercap *pc)
+{
+	bool psys = false;
+
+	for (size_t i = 0; i < pc->n; i++)
+		if (pc->zones[i].kind == PC_PSYS && !pc->zones[i].err)
+			psys = true;
+	for (size_t i = 0; i < pc->n; i++) {
+		struct pc_zone *z = &pc->zones[i];
+
+		if (z->err)
+			continue;
+		z->node = psys ? z->kind == PC_PSYS : (z->kind == PC_PACKAGE || z->kind == PC_DRAM);
+	}
+}
+
+struct powercap *powercap__open(const char *root)
+{
+	struct powercap *pc;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	pc = calloc(1, sizeof(*pc));
+	if (!pc)
+		return NULL;
+	pc->root = strdup(root);
+	d = opendir(root);
+	if (!pc->root || !d) {
+		err = pc->root ? -errno : -ENOMEM;
+		goto fail;
+	}
+	while ((de = readdir(d))) {
+		struct pc_zone *z;
+		bool sub;
+
+		if (!zone_dir(de->d_name, &sub))
+			continue;
+		if (pc->n == MAX_ZONES) {
+			err = -E2BIG;
+			break;
+		}
+		z = &pc->zones[pc->n++];
+		snprintf(z->dir, sizeof(z->dir), "%s", de->d_name);
+		name_zone(pc, z, sub);
+		probe_zone(pc, z);
+	}
+	closedir(d);
+	if (err)
+		goto fail;
+	qsort(pc->zones, pc->n, sizeof(pc->zones[0]), cmp_zone);
+	choose_node(pc);
+	return pc;
+fail:
+	powercap__free(pc);
+	errno = -err;
+	return NULL;
+}
+
+void powercap__free(struct powercap *pc)
+{
+	if (!pc)
+		return;
+	free(pc->root);
+	free(pc);
+}
+
+size_t powercap__nzones(const struct powercap *pc)
+{
+	return pc->n;
+}
+
+const struct pc_zone *powercap__zone(const struct powercap *pc, size_t i)
+{
+	return i < pc->n ? &pc->zones[i] : NULL;
+}
+
+size_t powercap__nnode(const struct powercap *pc)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < pc->n; i++)
+		k += pc->zones[i].node;
+	return k;
+}
+
+int powercap__read(const struct powercap *pc, size_t i, uint64_t *energy_uj)
+{
+	if (i >= pc->n)
+		return -EINVAL;
+	return read_u64_at(pc->root, pc->zones[i].dir, "energy_uj", energy_uj);
+}
