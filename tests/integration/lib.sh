@@ -246,12 +246,12 @@ cg_id() { # CGDIR
 
 # Make MOUNT/wptest-$$-N, remember it for cleanup and store its path in VAR.
 cg_make() { # VAR MOUNT
-	local dir
+	local _dir
 	_wp_cg_seq=$((_wp_cg_seq + 1))
-	dir="$2/wptest-$$-$_wp_cg_seq"
-	mkdir -- "$dir" || return 1
-	_wp_cgroups+=("$dir")
-	printf -v "$1" '%s' "$dir"
+	_dir="$2/wptest-$$-$_wp_cg_seq"
+	mkdir -- "$_dir" || return 1
+	_wp_cgroups+=("$_dir")
+	printf -v "$1" '%s' "$_dir"
 }
 
 # Kill whatever still runs in the cgroup, then remove it.
@@ -294,21 +294,21 @@ cg_stat() { # FILE KEY
 # Run PROG ARGS inside CGDIR in the background: the shell moves itself in before exec, so all
 # of the program's CPU time belongs to the cgroup. The pid goes to VAR.
 cg_spawn() { # VAR CGDIR PROG [ARGS...]
-	local var=$1 dir=$2
+	local _var=$1 _dir=$2
 	shift 2
 	# shellcheck disable=SC2016 # $$ and $1 are the inner shell's
-	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' wp-spawn "$dir" "$@" &
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' wp-spawn "$_dir" "$@" &
 	_wp_pids+=("$!")
-	printf -v "$var" '%s' "$!"
+	printf -v "$_var" '%s' "$!"
 }
 
 # Run PROG ARGS in the background (killed at cleanup); the pid goes to VAR.
 wp_bg() { # VAR PROG [ARGS...]
-	local var=$1
+	local _var=$1
 	shift
 	"$@" &
 	_wp_pids+=("$!")
-	printf -v "$var" '%s' "$!"
+	printf -v "$_var" '%s' "$!"
 }
 
 # Number of online CPUs, from the kernel's own list.
@@ -318,18 +318,30 @@ online_cpus() {
 		END { print n }' /sys/devices/system/cpu/online
 }
 
+# Snapshot of the node's CPU time for steal_pct: "steal total" in ticks, from /proc/stat.
+steal_mark() {
+	awk '$1 == "cpu" { for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat
+}
+
+# Share of all CPU time the hypervisor stole between two steal_mark snapshots, in percent.
+# Kernel CPU time (cpu.stat, cpuacct.usage) leaves steal out; CLOCK_MONOTONIC slices keep it.
+steal_pct() { # "MARK1" "MARK2"
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		t = y[2] - x[2]; printf "%.2f\n", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }'
+}
+
 # ---- running wattprobe ------------------------------------------------------------------
 
 # Start wattprobe ARGS in the background under a timeout, stdout and stderr to PREFIX.out and
 # PREFIX.err; the timeout's pid goes to VAR. SIGINT stays deliverable: a background job of a
 # script otherwise starts with SIGINT ignored.
 wp_start() { # VAR PREFIX ARGS...
-	local var=$1 prefix=$2
+	local _var=$1 _prefix=$2
 	shift 2
 	env --default-signal=INT,TERM timeout --foreground -k 5 "$WP_TIMEOUT" "$WP_BIN" "$@" \
-		>"$prefix.out" 2>"$prefix.err" &
+		>"$_prefix.out" 2>"$_prefix.err" </dev/null &
 	_wp_pids+=("$!")
-	printf -v "$var" '%s' "$!"
+	printf -v "$_var" '%s' "$!"
 }
 
 # Pid of wattprobe itself under the timeout started by wp_start.
@@ -355,9 +367,9 @@ wp_signal() { # TIMEOUT_PID SIG
 
 # Wait for a wp_start run to end; its exit status goes to VAR (124: the timeout hit).
 wp_wait() { # VAR TIMEOUT_PID
-	local rc=0
-	wait "$2" || rc=$?
-	printf -v "$1" '%s' "$rc"
+	local _rc=0
+	wait "$2" || _rc=$?
+	printf -v "$1" '%s' "$_rc"
 }
 
 # Wait until FILE has at least N lines (the header and a first interval: the probe samples).
@@ -375,10 +387,10 @@ wait_lines() { # FILE N [SECONDS=10]
 # Run wattprobe in the foreground under a timeout; stdout/stderr to PREFIX.out/.err; status
 # in VAR.
 wp_run() { # VAR PREFIX ARGS...
-	local var=$1 prefix=$2 rc=0
+	local _var=$1 _prefix=$2 _rc=0
 	shift 2
-	timeout -k 5 "$WP_TIMEOUT" "$WP_BIN" "$@" >"$prefix.out" 2>"$prefix.err" </dev/null || rc=$?
-	printf -v "$var" '%s' "$rc"
+	timeout -k 5 "$WP_TIMEOUT" "$WP_BIN" "$@" >"$_prefix.out" 2>"$_prefix.err" </dev/null || _rc=$?
+	printf -v "$_var" '%s' "$_rc"
 }
 
 # The first lines of a run's stderr, for failure messages.
@@ -509,8 +521,8 @@ csv_cg_names() { # FILE CGID
 
 # Compare one cgroup's cpu_ns in FILE with the kernel's count for it: KERNEL_NS within PCT%.
 # Also checks the cgroup column names the cgroup by its path.
-check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL
-	local file=$1 dir=$2 kns=$3 pct=$4 label=$5 id path got names
+check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL [NOTE]
+	local file=$1 dir=$2 kns=$3 pct=$4 label=$5 note=${6:+ [$6]} id path got names
 	id=$(cg_id "$dir")
 	path=$(cg_path "$dir")
 	got=$(csv_cg_sum "$file" cpu_ns "$id" "$path") || {
@@ -519,7 +531,7 @@ check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL
 	}
 	t_info "$label $path (id $id): cpu_ns $got vs kernel $kns: $(pct_err "$got" "$kns")% off"
 	within_pct "$got" "$kns" "$pct" ||
-		t_check "$label $path: cpu_ns $got not within $pct% of the kernel's $kns ($(pct_err "$got" "$kns")%)"
+		t_check "$label $path: cpu_ns $got not within $pct% of the kernel's $kns ($(pct_err "$got" "$kns")%)$note"
 	names=$(csv_cg_names "$file" "$id")
 	[ "$names" = "$path " ] ||
 		t_check "$label: rows of cgroup id $id are named '${names% }', expected '$path'"
@@ -529,7 +541,7 @@ check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL
 # 80% for 4 s while wattprobe records at 100ms; each cgroup within 1% of the kernel's count, and
 # all rows within 1% of online CPUs x the time covered.
 cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
-	local attach=$1 mode=$2 mp=$3 burn tmp csv rec rc i cg pid u
+	local attach=$1 mode=$2 mp=$3 burn tmp csv rec rc i cg pid u s0 steal
 	local -a duties=(20 40 80) cgs=() before=() pids=()
 	burn=$(wp_helper burn) || return
 	tmp=$(wp_tmp)
@@ -552,6 +564,7 @@ cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
 		return
 	}
 	sleep 0.5
+	s0=$(steal_mark)
 	for i in "${!duties[@]}"; do
 		cg_spawn pid "${cgs[i]}" "$burn" "${duties[i]}" 4
 		pids+=("$pid")
@@ -559,6 +572,8 @@ cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
 	for pid in "${pids[@]}"; do
 		wait "$pid" || t_check "burn (pid $pid) exited with status $?"
 	done
+	steal=$(steal_pct "$s0" "$(steal_mark)")
+	t_info "host steal while the burns ran: $steal% of CPU time"
 	sleep 0.5
 	wp_signal "$rec" INT || {
 		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
@@ -568,7 +583,7 @@ cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
 	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
 	for i in "${!duties[@]}"; do
 		check_cg_cpu "$csv" "${cgs[i]}" "$(($(cg_usage_ns "${cgs[i]}") - before[i]))" 1 \
-			"burn ${duties[i]}%"
+			"burn ${duties[i]}%" "host steal $steal%"
 	done
 	check_cpu_identity "$csv" 1
 	t_pass
