@@ -79,7 +79,7 @@ static void key_error(struct argp_state *state, struct parse_ctx *ctx)
 
 	if (ctx->err[0] || i >= state->argc)
 		return;
-	snprintf(ctx->err, ctx->len, "unknown option or missing value: '%s' (see %s --help)",
+	snprintf(ctx->err, ctx->len, "unknown option or missing value: '%s' (see wattprobe %s --help)",
 		 state->argv[i], state->name);
 }
 
@@ -97,6 +97,7 @@ static const struct argp_option record_options[] = {
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF file instead of /sys/kernel/btf/vmlinux", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", 0 },
+	{ "version", 'V', NULL, 0, "Print the version", 0 },
 	{},
 };
 
@@ -180,6 +181,10 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		env->help = true;
 		return 0;
+	case 'V':
+		printf("wattprobe %s (git %s)\n", WP_VERSION, WP_GIT_REV);
+		env->help = true;
+		return 0;
 	case ARGP_KEY_ARG:
 		return fail(ctx, "unexpected argument '%s'%s", arg, "");
 	case ARGP_KEY_ERROR:
@@ -199,7 +204,7 @@ static int run_argp(const struct argp *argp, int argc, char **argv, struct parse
 	if (!err)
 		return 0;
 	if (!ctx->err[0])
-		snprintf(ctx->err, ctx->len, "bad arguments (see %s --help)", argv[0]);
+		snprintf(ctx->err, ctx->len, "bad arguments (see wattprobe %s --help)", argv[0]);
 	return -EINVAL;
 }
 
@@ -229,6 +234,7 @@ static const struct argp_option doctor_options[] = {
 		"/sys/class/powercap)", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", 0 },
+	{ "version", 'V', NULL, 0, "Print the version", 0 },
 	{},
 };
 
@@ -257,6 +263,10 @@ static error_t doctor_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		env->help = true;
+		return 0;
+	case 'V':
+		printf("wattprobe %s (git %s)\n", WP_VERSION, WP_GIT_REV);
 		env->help = true;
 		return 0;
 	case ARGP_KEY_ARG:

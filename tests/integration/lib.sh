@@ -24,6 +24,7 @@ WP_FILE=${WP_FILE#test_}
 _t_name=
 _t_open=0
 _t_checks=()
+_t_incon=()
 _t_npass=0
 _t_nfail=0
 _t_nskip=0
@@ -60,6 +61,7 @@ t_begin() { # NAME
 	_t_name="$WP_FILE/$1"
 	_t_open=1
 	_t_checks=()
+	_t_incon=()
 	printf -- '---- %s\n' "$_t_name"
 }
 
@@ -67,6 +69,13 @@ t_begin() { # NAME
 t_check() { # MESSAGE
 	printf '      check failed: %s\n' "$1"
 	_t_checks+=("$1")
+}
+
+# Note a comparison that could not decide (the machine, not wattprobe, is off: host steal);
+# with no failed check the case then ends SKIP, loudly, instead of PASS.
+t_inconclusive() { # MESSAGE
+	printf '      inconclusive: %s\n' "$1"
+	_t_incon+=("$1")
 }
 
 # A figure worth seeing in the log whatever the verdict.
@@ -78,6 +87,8 @@ t_pass() {
 	[ "$_t_open" = 1 ] || return 0
 	if [ "${#_t_checks[@]}" -gt 0 ]; then
 		_t_record FAIL "${#_t_checks[@]} check(s) failed: $(_t_join "${_t_checks[@]}")"
+	elif [ "${#_t_incon[@]}" -gt 0 ]; then
+		_t_record SKIP "inconclusive: $(_t_join "${_t_incon[@]}")"
 	else
 		_t_record PASS ""
 	fi
@@ -318,16 +329,22 @@ online_cpus() {
 		END { print n }' /sys/devices/system/cpu/online
 }
 
-# Snapshot of the node's CPU time for steal_pct: "steal total" in ticks, from /proc/stat.
+# Snapshot of the node's CPU time: "steal total" in ticks of all CPUs, from /proc/stat.
 steal_mark() {
 	awk '$1 == "cpu" { for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat
 }
 
 # Share of all CPU time the hypervisor stole between two steal_mark snapshots, in percent.
-# Kernel CPU time (cpu.stat, cpuacct.usage) leaves steal out; CLOCK_MONOTONIC slices keep it.
 steal_pct() { # "MARK1" "MARK2"
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
 		t = y[2] - x[2]; printf "%.2f\n", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }'
+}
+
+# Upper bound of the time stolen between two snapshots, ns: the ticks, plus one tick per CPU
+# for the counters' granularity.
+steal_ns() { # "MARK1" "MARK2"
+	awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v n="$(online_cpus)" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); printf "%.0f\n", (y[1] - x[1] + n) * 1e9 / hz }'
 }
 
 # ---- running wattprobe ------------------------------------------------------------------
@@ -519,49 +536,73 @@ csv_cg_names() { # FILE CGID
 	END { exit _csv_err }' id="$2"
 }
 
-# Compare one cgroup's cpu_ns in FILE with the kernel's count for it: KERNEL_NS within PCT%.
-# Also checks the cgroup column names the cgroup by its path.
-check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL [NOTE]
-	local file=$1 dir=$2 kns=$3 pct=$4 label=$5 note=${6:+ [$6]} id path got names
+# Compare one cgroup's cpu_ns in FILE with the kernel's count for it: within PCT%. Kernel CPU
+# time (cpu.stat, cpuacct.usage) leaves out what the hypervisor stole from the vCPU, the probe's
+# CLOCK_MONOTONIC slices keep it: a surplus no larger than STEAL_NS (all time stolen during the
+# run) is inconclusive, not a failure. Also checks the cgroup column names the cgroup by path.
+check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL [STEAL_NS]
+	local file=$1 dir=$2 kns=$3 pct=$4 label=$5 steal=${6:-0} id path got names err
 	id=$(cg_id "$dir")
 	path=$(cg_path "$dir")
 	got=$(csv_cg_sum "$file" cpu_ns "$id" "$path") || {
 		t_check "cannot sum cpu_ns of $path"
 		return 1
 	}
-	t_info "$label $path (id $id): cpu_ns $got vs kernel $kns: $(pct_err "$got" "$kns")% off"
-	within_pct "$got" "$kns" "$pct" ||
-		t_check "$label $path: cpu_ns $got not within $pct% of the kernel's $kns ($(pct_err "$got" "$kns")%)$note"
+	err=$(pct_err "$got" "$kns")
+	t_info "$label $path (id $id): cpu_ns $got vs kernel $kns: $err% off"
 	names=$(csv_cg_names "$file" "$id")
 	[ "$names" = "$path " ] ||
 		t_check "$label: rows of cgroup id $id are named '${names% }', expected '$path'"
+	within_pct "$got" "$kns" "$pct" && return 0
+	if awk -v g="$got" -v k="$kns" -v p="$pct" -v s="$steal" \
+		'BEGIN { exit !(s > 0 && g >= k * (1 - p / 100) && g <= k * (1 + p / 100) + s) }'; then
+		t_inconclusive "$label: cpu_ns $got is $err% over the kernel's $kns, within the $steal ns the host stole"
+		return 2
+	fi
+	t_check "$label $path: cpu_ns $got not within $pct% of the kernel's $kns ($err%; host stole at most $steal ns)"
+	return 1
 }
 
 # The CPU-time case shared by the v2 and v1 tests: three cgroups under MOUNT burning 20, 40 and
 # 80% for 4 s while wattprobe records at 100ms; each cgroup within 1% of the kernel's count, and
-# all rows within 1% of online CPUs x the time covered.
+# all rows within 1% of online CPUs x the time covered. A run spoiled by host steal is retried
+# once; only steal-explained differences are retried, never a failure.
 cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
-	local attach=$1 mode=$2 mp=$3 burn tmp csv rec rc i cg pid u s0 steal
+	local attempt
+	for attempt in 1 2; do
+		_t_incon=()
+		cpu_attempt "$@" "$attempt" || return
+		if [ "${#_t_checks[@]}" -gt 0 ] || [ "${#_t_incon[@]}" -eq 0 ]; then
+			break
+		fi
+		[ "$attempt" = 1 ] && t_info "attempt 1 spoiled by host steal: once more"
+	done
+	t_pass
+}
+
+# One run of cpu_vs_kernel; 1 when the case already failed (t_fail).
+cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
+	local attach=$1 mode=$2 mp=$3 burn tmp csv rec rc i cg pid u s0 s1
 	local -a duties=(20 40 80) cgs=() before=() pids=()
-	burn=$(wp_helper burn) || return
+	burn=$(wp_helper burn) || return 1
 	tmp=$(wp_tmp)
-	csv=$tmp/rec.csv
+	csv=$tmp/rec$4.csv
 	for i in "${!duties[@]}"; do
 		cg_make cg "$mp" || {
 			t_fail "cannot make a cgroup under $mp"
-			return
+			return 1
 		}
 		cgs+=("$cg")
 		u=$(cg_usage_ns "$cg") || {
 			t_fail "no cpu.stat or cpuacct.usage in $cg"
-			return
+			return 1
 		}
 		before+=("$u")
 	done
-	wp_start rec "$tmp/rec" record -i 100ms -o "$csv" --attach "$attach" --cgroup-mode "$mode"
+	wp_start rec "$tmp/rec$4" record -i 100ms -o "$csv" --attach "$attach" --cgroup-mode "$mode"
 	wait_lines "$csv" 2 10 || {
-		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec")"
-		return
+		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec$4")"
+		return 1
 	}
 	sleep 0.5
 	s0=$(steal_mark)
@@ -572,19 +613,19 @@ cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
 	for pid in "${pids[@]}"; do
 		wait "$pid" || t_check "burn (pid $pid) exited with status $?"
 	done
-	steal=$(steal_pct "$s0" "$(steal_mark)")
-	t_info "host steal while the burns ran: $steal% of CPU time"
+	s1=$(steal_mark)
+	t_info "host steal while the burns ran: $(steal_pct "$s0" "$s1")% of CPU time"
 	sleep 0.5
 	wp_signal "$rec" INT || {
-		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
-		return
+		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec$4")"
+		return 1
 	}
 	wp_wait rc "$rec"
-	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
+	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec$4")"
 	for i in "${!duties[@]}"; do
 		check_cg_cpu "$csv" "${cgs[i]}" "$(($(cg_usage_ns "${cgs[i]}") - before[i]))" 1 \
-			"burn ${duties[i]}%" "host steal $steal%"
+			"burn ${duties[i]}%" "$(steal_ns "$s0" "$s1")"
 	done
 	check_cpu_identity "$csv" 1
-	t_pass
+	return 0
 }
