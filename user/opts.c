@@ -83,6 +83,33 @@ static void key_error(struct argp_state *state, struct parse_ctx *ctx)
 		 state->argv[i], state->name);
 }
 
+/* Keys every subcommand has: -v, -h, -V, stray arguments and getopt's errors. */
+static error_t common_opt(int key, char *arg, struct argp_state *state, int *verbose, bool *help)
+{
+	struct parse_ctx *ctx = state->input;
+
+	switch (key) {
+	case 'v':
+		(*verbose)++;
+		return 0;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		*help = true;
+		return 0;
+	case 'V':
+		printf("wattprobe %s (git %s)\n", WP_VERSION, WP_GIT_REV);
+		*help = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		return fail(ctx, "unexpected argument '%s'%s", arg, "");
+	case ARGP_KEY_ERROR:
+		key_error(state, ctx);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
 static const struct argp_option record_options[] = {
 	{ "interval", 'i', "DUR", 0, "Sampling interval, 1ms..60s (default 100ms)", 0 },
 	{ "duration", 'd', "DUR", 0, "Stop after DUR (default: at SIGINT/SIGTERM)", 0 },
@@ -174,24 +201,8 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 	case OPT_BTF:
 		env->btf = arg;
 		return 0;
-	case 'v':
-		env->verbose++;
-		return 0;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		env->help = true;
-		return 0;
-	case 'V':
-		printf("wattprobe %s (git %s)\n", WP_VERSION, WP_GIT_REV);
-		env->help = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		return fail(ctx, "unexpected argument '%s'%s", arg, "");
-	case ARGP_KEY_ERROR:
-		key_error(state, ctx);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return common_opt(key, arg, state, &env->verbose, &env->help);
 	}
 }
 
@@ -258,24 +269,8 @@ static error_t doctor_opt(int key, char *arg, struct argp_state *state)
 	case OPT_POWERCAP:
 		env->powercap_root = arg;
 		return 0;
-	case 'v':
-		env->verbose++;
-		return 0;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		env->help = true;
-		return 0;
-	case 'V':
-		printf("wattprobe %s (git %s)\n", WP_VERSION, WP_GIT_REV);
-		env->help = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		return fail(ctx, "unexpected argument '%s'%s", arg, "");
-	case ARGP_KEY_ERROR:
-		key_error(state, ctx);
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return common_opt(key, arg, state, &env->verbose, &env->help);
 	}
 }
 
