@@ -54,6 +54,7 @@ struct recorder {
 	const char *labels[ENERGY_MAX_ZONES];
 	const char **row_names;
 	size_t row_names_cap;
+	char notes[2][1024]; /* said once on stderr, after setup succeeded: errors stay one line */
 	uint64_t start_ns, prev_ts_ns, late_ticks;
 	bool started; /* intervals are being recorded: the summary is due even after an error */
 	FILE *report;
@@ -101,8 +102,8 @@ static int setup_energy(struct recorder *r, unsigned int ncpus)
 	}
 	/* Say once why nothing could be measured: every row then says source=model. */
 	if (strcmp(energy__source(r->energy), "model") == 0 && strcmp(r->env.energy, "auto") == 0)
-		wp_err("no energy counter readable (%s); using %s", r->why,
-		       energy__describe(r->energy));
+		snprintf(r->notes[0], sizeof(r->notes[0]), "no energy counter readable (%s); using %s",
+			 r->why, energy__describe(r->energy));
 	for (size_t z = 0; z < energy__nzones(r->energy); z++) {
 		r->labels[z] = energy__zone_label(r->energy, z);
 		r->zone_node[z] = energy__zone_is_node(r->energy, z);
@@ -135,20 +136,17 @@ static int setup_probe(struct recorder *r)
 		return err ? err : -EINVAL;
 	}
 	if (!probe__has_pmu(r->probe) && r->env.pmu == PMU_AUTO)
-		wp_err("%s; cycles and instructions left empty", probe__pmu_reason(r->probe));
+		snprintf(r->notes[1], sizeof(r->notes[1]), "%s; cycles and instructions left empty",
+			 probe__pmu_reason(r->probe));
 	if (r->env.verbose)
 		wp_err("attach %s, cgroup %s at %s, %s", probe__attach_name(probe__attach_mode(r->probe)),
 		       cg_mode_name(r->mode), r->hier->mount, energy__describe(r->energy));
 	return 0;
 }
 
-static int setup_output(struct recorder *r)
+/* Opened before anything else can fail: a bad path is the first and only error. */
+static int open_output(struct recorder *r)
 {
-	r->lay = (struct csv_layout){ .nzones = energy__nzones(r->energy),
-				      .zone_labels = r->labels,
-				      .has_pmu = probe__has_pmu(r->probe),
-				      .has_wakeups = probe__has_wakeups(r->probe),
-				      .source = energy__source(r->energy) };
 	r->report = stdout;
 	if (!r->env.output)
 		return 0;
@@ -156,12 +154,34 @@ static int setup_output(struct recorder *r)
 		r->report = stderr;
 	r->csv = csv__open(r->env.output);
 	if (!r->csv) {
+		int err = -errno;
+
 		wp_err("output %s: %s", r->env.output, strerror(errno));
-		return -errno;
+		return err;
 	}
+	return 0;
+}
+
+static int start_output(struct recorder *r)
+{
+	int err;
+
+	for (int i = 0; i < 2; i++)
+		if (r->notes[i][0])
+			wp_err("%s", r->notes[i]);
+	r->lay = (struct csv_layout){ .nzones = energy__nzones(r->energy),
+				      .zone_labels = r->labels,
+				      .has_pmu = probe__has_pmu(r->probe),
+				      .has_wakeups = probe__has_wakeups(r->probe),
+				      .source = energy__source(r->energy) };
+	if (!r->csv)
+		return 0;
 	strbuf_reset(&r->sb);
 	csv_header(&r->sb, &r->lay);
-	return csv__write(r->csv, r->sb.buf, r->sb.len);
+	err = csv__write(r->csv, r->sb.buf, r->sb.len);
+	if (err)
+		wp_err("writing %s: %s", r->env.output, strerror(-err));
+	return err;
 }
 
 static int name_rows(struct recorder *r)
@@ -306,10 +326,11 @@ int do_record(int argc, char **argv)
 	catch_signals();
 	r.sum = summary__new();
 	err = r.sum ? 0 : -ENOMEM;
+	err = err ?: open_output(&r);
 	err = err ?: setup_energy(&r, online_cpus());
 	err = err ?: setup_cgroups(&r);
 	err = err ?: setup_probe(&r);
-	err = err ?: setup_output(&r);
+	err = err ?: start_output(&r);
 	err = err ?: run(&r);
 	if (r.csv) {
 		int cerr = csv__close(r.csv);

@@ -93,9 +93,15 @@ static error_t common_opt(int key, char *arg, struct argp_state *state, int *ver
 		(*verbose)++;
 		return 0;
 	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+	{
+		char name[64];
+
+		/* argp_state_help() is silent under ARGP_NO_ERRS; argp_help() is not. */
+		snprintf(name, sizeof(name), "wattprobe %s", state->name);
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, name);
 		*help = true;
 		return 0;
+	}
 	case 'V':
 		printf("wattprobe %s (git %s)\n", WP_VERSION, WP_GIT_REV);
 		*help = true;
@@ -130,8 +136,6 @@ static const struct argp_option record_options[] = {
 
 static const char record_doc[] =
 	"Attribute the node's energy to every cgroup, interval by interval.\n"
-	"\n"
-	"USAGE: wattprobe record [OPTION...]\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  wattprobe record -d 10s                 # summary table after 10 s\n"
@@ -251,8 +255,6 @@ static const struct argp_option doctor_options[] = {
 
 static const char doctor_doc[] =
 	"Show what this node offers and what record would use.\n"
-	"\n"
-	"USAGE: wattprobe doctor [OPTION...]\n"
 	"\n"
 	"Loads the probe in each attach mode, opens the PMU, reads every RAPL zone and the cgroup\n"
 	"mounts, and says which of each record would pick, and why.";

@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
-#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_SEC  1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
 
 static const char usage[] = "usage: burn DUTY_PERCENT SECONDS [PERIOD_MS=10]";
@@ -23,7 +23,7 @@ static unsigned long long now_ns(void)
 
 static struct timespec to_ts(unsigned long long ns)
 {
-	struct timespec ts = { .tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC };
+	struct timespec ts = {.tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC};
 
 	return ts;
 }

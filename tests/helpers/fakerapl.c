@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NSEC_PER_SEC 1000000000ULL
-#define NSEC_PER_USEC 1000ULL
-#define DEFAULT_RANGE_UJ 262143328850ULL
+#define NSEC_PER_SEC	  1000000000ULL
+#define NSEC_PER_USEC	  1000ULL
+#define DEFAULT_RANGE_UJ  262143328850ULL
 #define DEFAULT_PERIOD_US 1000ULL
-#define WRAP_AFTER_S 2 /* every counter starts this many seconds of its energy below its range */
+#define WRAP_AFTER_S	  2 /* every counter starts this many seconds of its energy below its range */
 
 static const char usage[] = "usage: fakerapl DIR WATTS SECONDS [RANGE_UJ=262143328850] "
 			    "[PERIOD_US=1000]";
@@ -25,12 +25,22 @@ struct zone {
 	const char *name; /* content of the name file, without the newline */
 	double power_div; /* the zone's power is WATTS / power_div */
 	unsigned long long offset_uj;
-	int fd;		  /* energy_uj, kept open */
+	int fd; /* energy_uj, kept open */
 };
 
 static struct zone zones[] = {
-	{ .dir = "intel-rapl:0", .name = "package-0", .power_div = 1, .fd = -1 },
-	{ .dir = "intel-rapl:0:0", .name = "dram", .power_div = 4, .fd = -1 },
+	{
+		.dir = "intel-rapl:0",
+		.name = "package-0",
+		.power_div = 1,
+		.fd = -1,
+	},
+	{
+		.dir = "intel-rapl:0:0",
+		.name = "dram",
+		.power_div = 4,
+		.fd = -1,
+	},
 };
 
 #define NZONES (sizeof(zones) / sizeof(zones[0]))
@@ -152,7 +162,7 @@ static int update(double watts, unsigned long long range_uj, unsigned long long 
 		struct zone *z = &zones[i];
 		/* W * us = uJ */
 		unsigned long long e_uj = (unsigned long long)floor(
-			watts / z->power_div * ((double)elapsed_ns / NSEC_PER_USEC));
+		    watts / z->power_div * ((double)elapsed_ns / NSEC_PER_USEC));
 
 		snprintf(buf, sizeof(buf), "%llu\n", (z->offset_uj + e_uj % range_uj) % range_uj);
 		err = put(z->fd, buf);
@@ -164,8 +174,8 @@ static int update(double watts, unsigned long long range_uj, unsigned long long 
 
 static int sleep_until(unsigned long long deadline_ns)
 {
-	struct timespec ts = { .tv_sec = deadline_ns / NSEC_PER_SEC,
-			       .tv_nsec = deadline_ns % NSEC_PER_SEC };
+	struct timespec ts = {.tv_sec = deadline_ns / NSEC_PER_SEC,
+			      .tv_nsec = deadline_ns % NSEC_PER_SEC};
 	int err;
 
 	do

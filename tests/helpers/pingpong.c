@@ -115,8 +115,8 @@ int main(int argc, char **argv)
 	}
 	close(to_child[0]);
 	close(to_parent[1]);
-	err = serve(to_parent[0], to_child[1], now_ns() + (unsigned long long)llround(seconds * 1e9),
-		    &rounds);
+	err = serve(to_parent[0], to_child[1],
+		    now_ns() + (unsigned long long)llround(seconds * 1e9), &rounds);
 	close(to_child[1]);
 	close(to_parent[0]);
 	if (err)

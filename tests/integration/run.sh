@@ -26,8 +26,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "integration: *** not root: every test will SKIP ***"
 fi
 
+interrupted=0
+trap 'interrupted=1' INT TERM
+
 start=$(date +%s)
 for f in "${files[@]}"; do
+	[ "$interrupted" = 0 ] || break
 	name=$(basename "$f" .sh)
 	if [ ! -f "$f" ]; then
 		printf 'FAIL  %s: no such test file\n' "$name"
@@ -37,6 +41,10 @@ for f in "${files[@]}"; do
 	before=$(wc -l <"$results")
 	rc=0
 	WP_RESULTS=$results bash "$f" || rc=$?
+	# A test file killed by SIGINT or SIGTERM (it cleaned up first): stop here.
+	if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then
+		interrupted=1
+	fi
 	after=$(wc -l <"$results")
 	# A file that dies without a FAIL of its own, or reports nothing, still fails.
 	if [ "$after" -eq "$before" ]; then
@@ -58,6 +66,10 @@ if [ "$fail" -gt 0 ]; then
 fi
 if [ "$skip" -gt 0 ]; then
 	awk -F'\t' '$1 == "SKIP" { printf "SKIP  %s: *** SKIPPED: %s ***\n", $2, $3 }' "$results"
+fi
+if [ "$interrupted" = 1 ]; then
+	echo "integration: *** interrupted: the remaining test files did not run ***"
+	fail=$((fail + 1))
 fi
 echo "integration: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -9,22 +9,28 @@ RANGE_UJ=45000000 # 45 J: the package wraps 2 s after fakerapl starts, then ever
 RUN_S=6
 
 # Per row and per interval invariants of measured energy; prints "node_uj time_ns pkg_uj dram_uj
-# intervals" on success, one line per violation on stderr (at most 5 of each kind).
+# intervals worst_interval_%" on success, one line per violation on stderr (at most 5 of each kind).
 check_energy_csv() { # FILE
 	csv_awk "$1" '
 	function bad(kind, msg) { if (nbad[kind]++ < 5) print kind ": " msg > "/dev/stderr"; err = 1 }
 	function uint(v) { return v ~ /^[0-9]+$/ }
-	function close_iv(   exp_p, exp_d) {
+	function close_iv(   exp_p, dev) {
 		if (ts == "") return
 		if (sum_e != node) bad("sum", "ts " ts ": rows add up to " sum_e " uJ, node_energy_uj " node)
-		if (sum_p + sum_d != node) bad("zones", "ts " ts ": package " sum_p " + dram " sum_d " != node " node)
-		# A full interval must show each zone at its power (5%: the fake ticks every 1 ms).
+		if (sum_p + sum_d != node)
+			bad("zones", "ts " ts ": package " sum_p " + dram " sum_d " != node " node)
+		# Both zones are written at the same instant from the same clock: 4:1 in every
+		# interval, whatever the timing (2%: wattprobe reads them a moment apart).
+		if (sum_d > 0 && (sum_p / sum_d < 3.92 || sum_p / sum_d > 4.08))
+			bad("ratio", "ts " ts ": package " sum_p " uJ vs dram " sum_d " uJ, expected 4:1")
+		# A full interval shows the package near its power. 25%: a fake that was not scheduled
+		# for a few ms writes late (host steal); a wrap undone wrong is off by the 45 J range.
 		if (iv >= 90000000) {
-			exp_p = w * iv / 1000; exp_d = exp_p / 4
-			if (sum_p < 0.95 * exp_p || sum_p > 1.05 * exp_p)
+			exp_p = w * iv / 1000
+			if (sum_p < 0.75 * exp_p || sum_p > 1.25 * exp_p)
 				bad("power", "ts " ts ": package " sum_p " uJ in " iv " ns, expected about " exp_p)
-			if (sum_d < 0.95 * exp_d || sum_d > 1.05 * exp_d)
-				bad("power", "ts " ts ": dram " sum_d " uJ in " iv " ns, expected about " exp_d)
+			dev = (sum_p - exp_p) / exp_p; if (dev < 0) dev = -dev
+			if (dev > worst) worst = dev
 		}
 		tot_node += node; tot_time += iv; tot_p += sum_p; tot_d += sum_d; n++
 	}
@@ -34,32 +40,34 @@ check_energy_csv() { # FILE
 		if (err) exit 1
 	}
 	{
-		if (col("ts_ns") != ts) {
+		if ((col("ts_ns") "") != (ts "")) {
 			close_iv()
 			ts = col("ts_ns"); iv = col("interval_ns"); node = col("node_energy_uj")
 			sum_e = sum_p = sum_d = 0
 		}
 		e = col("energy_uj"); p = col("energy_uj.package-0"); d = col("energy_uj.dram-0")
-		if (col("source") != "powercap") bad("source", "ts " ts " " col("cgroup") ": source \"" col("source") "\"")
+		if (col("source") != "powercap")
+			bad("source", "ts " ts " " col("cgroup") ": source \"" col("source") "\"")
 		if (col("gap") != "") bad("gap", "ts " ts " " col("cgroup") ": gap \"" col("gap") "\"")
 		if (!uint(e)) bad("value", "ts " ts " " col("cgroup") ": energy_uj \"" e "\"")
 		if (!uint(p) || !uint(d)) bad("value", "ts " ts " " col("cgroup") ": zones \"" p "\" \"" d "\"")
 		if (!uint(col("node_energy_uj")) || col("node_energy_uj") != node)
-			bad("node", "ts " ts ": node_energy_uj \"" col("node_energy_uj") "\" differs within the interval")
-		if (e != p + d) bad("row", "ts " ts " " col("cgroup") ": energy_uj " e " != package " p " + dram " d)
+			bad("node", "ts " ts ": node_energy_uj \"" col("node_energy_uj") "\" varies")
+		if (e != p + d)
+			bad("row", "ts " ts " " col("cgroup") ": energy_uj " e " != " p " + " d)
 		sum_e += e; sum_p += p; sum_d += d
 	}
 	END {
 		if (_csv_err) exit _csv_err
 		close_iv()
 		if (n == 0) bad("rows", "no intervals")
-		printf "%.0f %.0f %.0f %.0f %d\n", tot_node, tot_time, tot_p, tot_d, n
+		printf "%.0f %.0f %.0f %.0f %d %.2f\n", tot_node, tot_time, tot_p, tot_d, n, 100 * worst
 		exit err
 	}' w="$WATTS"
 }
 
 case_powercap() {
-	local fake tmp dir csv rc fp i t0 t1 out node time pkg dram n exp
+	local fake tmp dir csv rc fp i t0 t1 out node time pkg dram n worst exp
 	fake=$(wp_helper fakerapl) || return
 	tmp=$(wp_tmp)
 	dir=$tmp/powercap
@@ -81,18 +89,22 @@ case_powercap() {
 		return
 	}
 	# The package wraps at 2 s and 4.25 s after fakerapl started, dram at 2 s.
-	t_info "recorded from $(((t1 - t0) / 1000000)) ms to $((($(date +%s%N) - t0) / 1000000)) ms after fakerapl started (wraps at 2000, 4250 ms)"
+	t_info "recorded from $(((t1 - t0) / 1000000)) ms to $((($(date +%s%N) - t0) / 1000000)) ms" \
+		"after fakerapl started (wraps at 2000, 4250 ms)"
 	[ $(((t1 - t0) / 1000000)) -lt 1900 ] || t_check "the recording started after the first wrap"
+	kill -0 "$fp" 2>/dev/null || t_check "fakerapl was gone before the end of the recording"
 	out=$(check_energy_csv "$csv" 2>"$tmp/check.err") || {
 		t_check "energy invariants: $(head -n 12 "$tmp/check.err" | tr '\n' ';')"
 	}
-	read -r node time pkg dram n <<<"$out"
+	read -r node time pkg dram n worst <<<"$out"
 	[ -n "$n" ] || {
 		t_fail "cannot read $csv: $(head -c 300 "$tmp/check.err")"
 		return
 	}
 	exp=$(awk -v t="$time" -v w="$WATTS" 'BEGIN { printf "%.0f\n", w * 1.25 * t / 1000 }')
-	t_info "$n intervals, $time ns: node $node uJ vs ${WATTS} W + $((WATTS / 4)) W x time = $exp uJ: $(pct_err "$node" "$exp")% off (package $pkg, dram $dram)"
+	t_info "worst full interval: package $worst% off its ${WATTS} W"
+	t_info "$n intervals, $time ns: node $node uJ vs ${WATTS} W + $((WATTS / 4)) W x time =" \
+		"$exp uJ: $(pct_err "$node" "$exp")% off (package $pkg, dram $dram)"
 	within_pct "$node" "$exp" 1 ||
 		t_check "node energy $node uJ not within 1% of $exp uJ ($(pct_err "$node" "$exp")%)"
 	t_pass

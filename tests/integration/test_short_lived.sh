@@ -41,7 +41,8 @@ case_short() {
 	wp_wait rc "$rec"
 	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
 	k1=$(cg_usage_ns "$cg")
-	t_info "300 x /bin/true took $((($(cat "$tmp/trues-done") - t0) / 1000000)) ms; workload $(((t1 - t0) / 1000000)) ms; host steal $(steal_pct "$s0" "$s1")%"
+	t_info "300 x /bin/true took $((($(cat "$tmp/trues-done") - t0) / 1000000)) ms;" \
+		"workload $(((t1 - t0) / 1000000)) ms; host steal $(steal_pct "$s0" "$s1")%"
 	check_cg_cpu "$csv" "$cg" "$((k1 - k0))" 5 "300 x true + burn 50%" "$(steal_ns "$s0" "$s1")"
 	check_cpu_identity "$csv" 1
 	t_pass

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# test_pmu_sw.sh: the PMU path, run on the software cpu-clock (--pmu sw-clock counts ns), and
+# --pmu auto on a host without hardware counters (FIELD-NOTES 11).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Rows whose COLUMN is empty, and rows where it is not: "empty nonempty".
+csv_emptiness() { # FILE COLUMN
+	csv_awk "$1" '{ if (col(what) == "") e++; else f++ } END { print e + 0, f + 0; exit _csv_err }' \
+		what="$2"
+}
+
+case_sw_clock() {
+	local mp burn tmp csv rec rc cg pid id path cpu cyc ins c e f
+	mp=$(cg2_mount) || {
+		t_skip "no cgroup2 filesystem in /proc/self/mountinfo"
+		return
+	}
+	burn=$(wp_helper burn) || return
+	tmp=$(wp_tmp)
+	csv=$tmp/rec.csv
+	cg_make cg "$mp" || {
+		t_fail "cannot make a cgroup under $mp"
+		return
+	}
+	id=$(cg_id "$cg")
+	path=$(cg_path "$cg")
+	wp_start rec "$tmp/rec" record -i 100ms --pmu sw-clock -e model -o "$csv"
+	wait_lines "$csv" 2 10 || {
+		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec")"
+		return
+	}
+	sleep 0.3
+	cg_spawn pid "$cg" "$burn" 70 2
+	wait "$pid" || t_check "burn exited with status $?"
+	sleep 0.3
+	wp_signal "$rec" INT || {
+		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
+		return
+	}
+	wp_wait rc "$rec"
+	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
+	for c in cycles instructions; do
+		read -r e f <<<"$(csv_emptiness "$csv" "$c")"
+		if [ "${e:-1}" != 0 ] || [ "${f:-0}" -eq 0 ]; then
+			t_check "$c: empty on ${e:-?} rows, set on ${f:-?}; expected set everywhere"
+		fi
+	done
+	cpu=$(csv_cg_sum "$csv" cpu_ns "$id" "$path")
+	cyc=$(csv_cg_sum "$csv" cycles "$id" "$path")
+	ins=$(csv_cg_sum "$csv" instructions "$id" "$path")
+	t_info "burn 70%: cpu_ns $cpu, cycles $cyc ($(pct_err "$cyc" "$cpu")% off)," \
+		"instructions $ins ($(pct_err "$ins" "$cpu")% off)"
+	t_info "all rows: cpu_ns $(csv_sum "$csv" cpu_ns), cycles $(csv_sum "$csv" cycles)"
+	within_pct "$cyc" "$cpu" 2 || t_check "cycles $cyc of the burn not within 2% of its cpu_ns $cpu"
+	within_pct "$ins" "$cpu" 2 ||
+		t_check "instructions $ins of the burn not within 2% of its cpu_ns $cpu"
+	t_pass
+}
+
+case_auto() {
+	local tmp csv rc c e f n
+	tmp=$(wp_tmp)
+	csv=$tmp/rec.csv
+	if [ -e /sys/bus/event_source/devices/cpu/events/cpu-cycles ]; then
+		t_skip "this host has a hardware PMU: --pmu auto would count"
+		return
+	fi
+	wp_run rc "$tmp/rec" record -i 100ms -d 1s --pmu auto -e model -o "$csv"
+	[ "$rc" = 0 ] || {
+		t_fail "wattprobe exited with status $rc: $(wp_err "$tmp/rec")"
+		return
+	}
+	t_info "stderr: $(wp_err "$tmp/rec")"
+	for c in cycles instructions; do
+		read -r e f <<<"$(csv_emptiness "$csv" "$c")"
+		if [ "${f:-1}" != 0 ] || [ "${e:-0}" -eq 0 ]; then
+			t_check "$c: set on ${f:-?} rows, empty on ${e:-?}; expected empty everywhere"
+		fi
+	done
+	n=$(grep -ciE 'pmu|cycles|perf_event' "$tmp/rec.err")
+	[ "$n" = 1 ] || t_check "stderr gives the PMU's absence on $n lines, expected exactly 1"
+	t_pass
+}
+
+t_run sw_clock case_sw_clock
+t_run auto_no_pmu case_auto
