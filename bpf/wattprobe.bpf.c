@@ -32,6 +32,14 @@ struct wp_stats_map {
 struct wp_stats_map stats0 SEC(".maps");
 struct wp_stats_map stats1 SEC(".maps");
 
+/* Idle time of each epoch: an array, so that idle can never find a map full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct wp_cg_stats);
+} idle SEC(".maps");
+
 /* What did not fit in a full stats map, per epoch: counted, never lost. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -139,25 +147,78 @@ static __always_inline __u64 pmu_delta(void *map, __u64 *base, bool first)
 	return delta;
 }
 
+static __always_inline void stats_add(struct wp_cg_stats *dst, const struct wp_cg_stats *src)
+{
+	dst->cpu_ns += src->cpu_ns;
+	dst->cycles += src->cycles;
+	dst->instructions += src->instructions;
+	dst->switches += src->switches;
+	dst->wakeups += src->wakeups;
+}
+
+/* Move counts from the slot to the epoch map. */
+static __always_inline void commit(__u32 epoch, __u64 key, struct wp_cg_stats *acc)
+{
+	struct wp_cg_stats *st = stats_get(epoch, key);
+
+	if (st)
+		stats_add(st, acc);
+	__builtin_memset(acc, 0, sizeof(*acc));
+}
+
+/* The slot's counts for key: idle's own, a cached entry, or one evicted for it. */
+static __always_inline struct wp_cg_stats *slot_acc(struct wp_cpu_slot *s, __u64 key)
+{
+	__u32 v;
+
+	if (key == WP_IDLE_KEY)
+		return &s->idle;
+#pragma unroll
+	for (int i = 0; i < WP_SLOT_CACHE; i++) {
+		if (s->key[i] == key)
+			return &s->acc[i];
+	}
+	v = s->victim++ & (WP_SLOT_CACHE - 1);
+	if (s->key[v])
+		commit(s->epoch, s->key[v], &s->acc[v]);
+	s->key[v] = key;
+	return &s->acc[v];
+}
+
+/* Everything the slot holds goes to the epoch's maps: the epoch is about to end on this CPU. */
+static __always_inline void slot_drain(struct wp_cpu_slot *s)
+{
+	__u32 epoch = s->epoch;
+	struct wp_cg_stats *idle_st = bpf_map_lookup_elem(&idle, &epoch);
+
+	if (idle_st)
+		stats_add(idle_st, &s->idle);
+	__builtin_memset(&s->idle, 0, sizeof(s->idle));
+#pragma unroll
+	for (int i = 0; i < WP_SLOT_CACHE; i++) {
+		if (s->key[i])
+			commit(s->epoch, s->key[i], &s->acc[i]);
+		s->key[i] = 0;
+	}
+}
+
 /* Charge the slice ending now on this CPU to key and start the next slice. */
 static __always_inline void account(struct wp_cpu_slot *s, __u64 now, __u64 key, __u64 switched)
 {
 	bool first = s->since_ns == 0;
 	__u64 cycles = 0, instructions = 0, cpu_ns;
-	struct wp_cg_stats *st;
+	struct wp_cg_stats *acc;
 
 	cpu_ns = wp_slice_close(s, now);
 	if (targ_pmu) {
 		cycles = pmu_delta(&cycles_ev, &s->cycles_base, first);
 		instructions = pmu_delta(&instr_ev, &s->instr_base, first);
 	}
-	st = stats_get(s->epoch, key);
-	if (!st)
-		return;
-	st->cpu_ns += cpu_ns;
-	st->cycles += cycles;
-	st->instructions += instructions;
-	st->switches += switched;
+	acc = slot_acc(s, key);
+	acc->cpu_ns += cpu_ns;
+	acc->cycles += cycles;
+	acc->instructions += instructions;
+	acc->switches += switched;
 }
 
 static __always_inline int on_switch(void)
@@ -170,18 +231,25 @@ static __always_inline int on_switch(void)
 	return 0;
 }
 
-static __always_inline int on_wakeup(struct task_struct *task)
+static __always_inline int on_wakeup(__u64 key)
 {
 	__u32 zero = 0;
 	struct wp_cpu_slot *s = bpf_map_lookup_elem(&slots, &zero);
-	struct wp_cg_stats *st;
 
-	if (!s)
-		return 0;
-	st = stats_get(s->epoch, task_key(task));
-	if (st)
-		st->wakeups++;
+	if (s)
+		slot_acc(s, key)->wakeups++;
 	return 0;
+}
+
+/*
+ * tp_btf hands us a trusted task pointer: the v2 id is read with direct (CO-RE relocated) loads,
+ * no helper call. tp_btf exists since Linux 5.5, where kernfs_node.id is already a u64.
+ */
+static __always_inline __u64 task_key_btf(struct task_struct *task)
+{
+	if (targ_cgroup_mode == WP_CG_V2)
+		return task->cgroups->dfl_cgrp->kn->id;
+	return v1_key(task);
 }
 
 SEC("tp_btf/sched_switch")
@@ -205,25 +273,25 @@ int switch_tp(void *ctx)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(wakeup_btf, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(task_key_btf(p));
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(wakeup_new_btf, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(task_key_btf(p));
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(wakeup_raw, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(task_key(p));
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(wakeup_new_raw, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(task_key(p));
 }
 
 /*
@@ -242,6 +310,7 @@ int wp_flush(struct bpf_raw_tracepoint_args *ctx)
 	if (ctx->args[1] & WP_FLUSH_RESET)
 		s->since_ns = 0;
 	account(s, now, current_key(), 0);
+	slot_drain(s);
 	s->epoch = ctx->args[0] & 1;
 	s->flush_ns = now;
 	return 0;

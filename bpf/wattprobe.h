@@ -51,15 +51,24 @@ struct wp_cg_stats {
 };
 _Static_assert(sizeof(struct wp_cg_stats) == 40, "wp_cg_stats layout");
 
-/* Per-CPU state: the slice in progress and the epoch this CPU accounts into. */
+/*
+ * Cgroups a CPU keeps counts for in its slot before they go to the epoch map: a switch between
+ * cached cgroups costs no hash lookup. Entries go to the map when evicted and at every flush.
+ */
+#define WP_SLOT_CACHE 8
+
+/* Per-CPU state: the slice in progress, the epoch this CPU accounts into, recent counts. */
 struct wp_cpu_slot {
 	__u64 since_ns;	   /* start of the slice in progress; 0 before the first event */
 	__u64 cycles_base; /* PMU cycles at since_ns */
 	__u64 instr_base;  /* PMU instructions at since_ns */
 	__u64 flush_ns;	   /* time of the last flush on this CPU */
 	__u32 epoch;	   /* 0 or 1: which stats map this CPU writes */
-	__u32 pad;
+	__u32 victim;	   /* next cache entry to evict */
+	struct wp_cg_stats idle;		/* idle counts of this epoch, not yet in the map */
+	__u64 key[WP_SLOT_CACHE];		/* 0: entry unused (idle is never cached) */
+	struct wp_cg_stats acc[WP_SLOT_CACHE];	/* counts of key[i] not yet in the map */
 };
-_Static_assert(sizeof(struct wp_cpu_slot) == 40, "wp_cpu_slot layout");
+_Static_assert(sizeof(struct wp_cpu_slot) == 80 + 8 * 8 + 8 * 40, "wp_cpu_slot layout");
 
 #endif /* WATTPROBE_H */

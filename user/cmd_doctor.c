@@ -140,6 +140,27 @@ static void show_power_pmu(void)
 	       list[0] ? list : " none");
 }
 
+/* On VMs, time the host steals is on-CPU time to CLOCK_MONOTONIC but not to cpu.stat. */
+static void show_steal(void)
+{
+	unsigned long long v[8] = {}, total = 0;
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return;
+	for (int i = 0; i < 8; i++)
+		total += v[i];
+	printf(ROW "%.2f%% of CPU time since boot (/proc/stat)%s\n", "steal",
+	       total ? 100.0 * v[7] / total : 0.0,
+	       v[7] ? ": on-CPU time includes it, cpu.stat does not" : "");
+}
+
 static void show_energy(void)
 {
 	char why[1024];
@@ -178,6 +199,7 @@ int do_doctor(int argc, char **argv)
 		       ? "mounted at /sys/kernel/tracing"
 		       : "not mounted (record mounts it at /sys/kernel/tracing for --attach tracepoint)");
 	show_pmu();
+	show_steal();
 	show_cgroups();
 	show_powercap(env.powercap_root);
 	show_power_pmu();

@@ -205,10 +205,6 @@ static int sample_push(struct probe_sample *out, __u64 key, const struct wp_cg_s
 
 	for (size_t c = 0; c < ncpus; c++)
 		stats_add(&sum, &pcpu[c]);
-	if (key == WP_IDLE_KEY) {
-		stats_add(&out->idle, &sum);
-		return 0;
-	}
 	if (out->nrows == out->cap) {
 		size_t cap = out->cap ? out->cap * 2 : 64;
 		struct probe_row *rows = realloc(out->rows, cap * sizeof(*rows));
@@ -278,17 +274,16 @@ static int drain(struct probe *p, __u32 epoch, struct probe_sample *out)
 	return drain_iter(p, fd, out);
 }
 
-static int drain_overflow(struct probe *p, __u32 epoch, struct wp_cg_stats *sum)
+/* Sum one epoch's entry of a per-CPU array of counts (idle, overflow) and zero it. */
+static int drain_array(struct probe *p, struct bpf_map *map, __u32 epoch, struct wp_cg_stats *sum)
 {
-	int fd = bpf_map__fd(p->skel->maps.overflow);
+	int fd = bpf_map__fd(map);
 
 	if (bpf_map_lookup_elem(fd, &epoch, p->pcpu_buf))
 		return -errno;
 	memset(sum, 0, sizeof(*sum));
 	for (size_t c = 0; c < p->ncpus; c++)
 		stats_add(sum, &p->pcpu_buf[c]);
-	if (!sum->cpu_ns && !sum->wakeups && !sum->switches)
-		return 0;
 	memset(p->pcpu_buf, 0, p->ncpus * sizeof(*p->pcpu_buf));
 	return bpf_map_update_elem(fd, &epoch, p->pcpu_buf, BPF_ANY) ? -errno : 0;
 }
@@ -306,7 +301,6 @@ int probe__sample(struct probe *p, struct probe_sample *out)
 	int err;
 
 	out->nrows = 0;
-	memset(&out->idle, 0, sizeof(out->idle));
 	out->ts_ns = now_ns();
 	err = flush_all(p, old ^ 1, 0);
 	if (err)
@@ -314,7 +308,8 @@ int probe__sample(struct probe *p, struct probe_sample *out)
 	p->epoch = old ^ 1;
 	err = read_slots(p, &out->window_ns, &out->ncpus_online);
 	err = err ?: drain(p, old, out);
-	err = err ?: drain_overflow(p, old, &out->overflow);
+	err = err ?: drain_array(p, p->skel->maps.idle, old, &out->idle);
+	err = err ?: drain_array(p, p->skel->maps.overflow, old, &out->overflow);
 	if (!err && (out->overflow.cpu_ns || out->overflow.wakeups))
 		err = sample_push(out, WP_OVERFLOW_KEY, &out->overflow, 1);
 	if (err)
@@ -405,8 +400,12 @@ struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t e
 		__u64 window;
 		unsigned int nonline;
 
+		struct wp_cg_stats discard;
+
 		err = read_slots(p, &window, &nonline);
 		err = err ?: drain(p, 0, NULL);
+		err = err ?: drain_array(p, p->skel->maps.idle, 0, &discard);
+		err = err ?: drain_array(p, p->skel->maps.overflow, 0, &discard);
 	}
 	if (err) {
 		snprintf(err_msg, err_len, "reading the probe's maps: %s", strerror(-err));
