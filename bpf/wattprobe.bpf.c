@@ -21,6 +21,7 @@
 /* Set by the loader between open and load. */
 const volatile __u32 targ_cgroup_mode = WP_CG_V2;
 const volatile bool targ_pmu = false;
+const volatile bool targ_steal = false; /* the kernel keeps a steal clock the probe can reach */
 
 /* Per-epoch stats; max_entries is set at open time (--max-cgroups). */
 struct wp_stats_map {
@@ -31,6 +32,14 @@ struct wp_stats_map {
 };
 struct wp_stats_map stats0 SEC(".maps");
 struct wp_stats_map stats1 SEC(".maps");
+
+/* Time the hypervisor stole in each epoch (cpu_ns only): never charged to a cgroup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct wp_cg_stats);
+} steal SEC(".maps");
 
 /* Idle time of each epoch: an array, so that idle can never find a map full. */
 struct {
@@ -190,16 +199,62 @@ static __always_inline void slot_drain(struct wp_cpu_slot *s)
 {
 	__u32 epoch = s->epoch;
 	struct wp_cg_stats *idle_st = bpf_map_lookup_elem(&idle, &epoch);
+	struct wp_cg_stats *steal_st = bpf_map_lookup_elem(&steal, &epoch);
 
 	if (idle_st)
 		stats_add(idle_st, &s->idle);
 	__builtin_memset(&s->idle, 0, sizeof(s->idle));
+	if (steal_st)
+		steal_st->cpu_ns += s->steal_ns;
+	s->steal_ns = 0;
 #pragma unroll
 	for (int i = 0; i < WP_SLOT_CACHE; i++) {
 		if (s->key[i])
 			commit(s->epoch, s->key[i], &s->acc[i]);
 		s->key[i] = 0;
 	}
+}
+
+/*
+ * Steal time of this CPU so far, ns: what paravirt_steal_clock() said at the runqueue's last
+ * clock update, which __schedule() makes just before sched_switch. It exists with
+ * CONFIG_PARAVIRT_TIME_ACCOUNTING, the option that also takes steal out of cpu.stat. The
+ * runqueue is reached from the running task (its cfs_rq is on this CPU), not through the
+ * runqueues per-CPU symbol: that needs CONFIG_KALLSYMS_ALL, which many kernels lack.
+ */
+static __always_inline __u64 steal_clock(void)
+{
+	struct task_struct *task;
+
+	if (!targ_steal)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (bpf_core_field_exists(task->se.cfs_rq) &&
+	    bpf_core_field_exists(((struct cfs_rq *)0)->rq) &&
+	    bpf_core_field_exists(((struct rq *)0)->prev_steal_time_rq))
+		return task->se.cfs_rq->rq->prev_steal_time_rq;
+	return 0;
+}
+
+/*
+ * Take the steal within a slice out of it. Steal found beyond the slice's length was accrued
+ * before it (the clock is refreshed only at runqueue clock updates, which the flush IPI does not
+ * make): it is dropped rather than carried into the next slice, which may be another cgroup's.
+ * So a cgroup's time never absorbs another's steal; at worst a little steal stays where it
+ * happened, in the slice before a flush.
+ */
+static __always_inline __u64 less_steal(struct wp_cpu_slot *s, __u64 cpu_ns, bool first)
+{
+	__u64 clock = steal_clock(), stolen = 0;
+
+	if (!first && clock > s->steal_base)
+		stolen = clock - s->steal_base;
+	if (clock > s->steal_base || first)
+		s->steal_base = clock;
+	if (stolen > cpu_ns)
+		stolen = cpu_ns;
+	s->steal_ns += stolen;
+	return cpu_ns - stolen;
 }
 
 /* Charge the slice ending now on this CPU to key and start the next slice. */
@@ -210,6 +265,8 @@ static __always_inline void account(struct wp_cpu_slot *s, __u64 now, __u64 key,
 	struct wp_cg_stats *acc;
 
 	cpu_ns = wp_slice_close(s, now);
+	if (targ_steal)
+		cpu_ns = less_steal(s, cpu_ns, first);
 	if (targ_pmu) {
 		cycles = pmu_delta(&cycles_ev, &s->cycles_base, first);
 		instructions = pmu_delta(&instr_ev, &s->instr_base, first);

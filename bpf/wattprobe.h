@@ -13,8 +13,10 @@
 /* Key of time whose cgroup could not be read (a task without a v1 cgroup of that kind). */
 #define WP_UNKNOWN_KEY (~0ULL)
 
-/* Pseudo key of the row userspace makes from the overflow map (never a kernfs id in practice). */
+/* Pseudo keys of the rows userspace makes from the overflow and steal maps (never kernfs ids
+ * in practice). */
 #define WP_OVERFLOW_KEY (~1ULL)
+#define WP_STEAL_KEY (~2ULL)
 
 /* Default bound of each per-epoch stats map: cgroups active within one interval. */
 #define WP_MAX_CGROUPS_DEFAULT 4096
@@ -43,7 +45,7 @@ enum wp_flush_flag {
  * writes to it any more, so the values are exact for the interval between two flushes.
  */
 struct wp_cg_stats {
-	__u64 cpu_ns;	    /* on-CPU time, CLOCK_MONOTONIC */
+	__u64 cpu_ns;	    /* on-CPU time, CLOCK_MONOTONIC, less what the hypervisor stole */
 	__u64 cycles;	    /* PMU cycles, 0 when no PMU */
 	__u64 instructions; /* PMU instructions, 0 when no PMU */
 	__u64 switches;	    /* times a task of the cgroup was switched out */
@@ -63,12 +65,14 @@ struct wp_cpu_slot {
 	__u64 cycles_base; /* PMU cycles at since_ns */
 	__u64 instr_base;  /* PMU instructions at since_ns */
 	__u64 flush_ns;	   /* time of the last flush on this CPU */
+	__u64 steal_base;  /* the CPU's steal clock, as far as slices have been charged for it */
+	__u64 steal_ns;	   /* time stolen by the hypervisor this epoch, not yet in the map */
 	__u32 epoch;	   /* 0 or 1: which stats map this CPU writes */
 	__u32 victim;	   /* next cache entry to evict */
 	struct wp_cg_stats idle;		/* idle counts of this epoch, not yet in the map */
 	__u64 key[WP_SLOT_CACHE];		/* 0: entry unused (idle is never cached) */
 	struct wp_cg_stats acc[WP_SLOT_CACHE];	/* counts of key[i] not yet in the map */
 };
-_Static_assert(sizeof(struct wp_cpu_slot) == 80 + 8 * 8 + 8 * 40, "wp_cpu_slot layout");
+_Static_assert(sizeof(struct wp_cpu_slot) == 96 + 8 * 8 + 8 * 40, "wp_cpu_slot layout");
 
 #endif /* WATTPROBE_H */

@@ -141,7 +141,7 @@ static void show_power_pmu(void)
 }
 
 /* On VMs, time the host steals is on-CPU time to CLOCK_MONOTONIC but not to cpu.stat. */
-static void show_steal(void)
+static void show_steal(const char *btf)
 {
 	unsigned long long v[8] = {}, total = 0;
 	FILE *f = fopen("/proc/stat", "re");
@@ -156,9 +156,12 @@ static void show_steal(void)
 		return;
 	for (int i = 0; i < 8; i++)
 		total += v[i];
-	printf(ROW "%.2f%% of CPU time since boot (/proc/stat)%s\n", "steal",
-	       total ? 100.0 * v[7] / total : 0.0,
-	       v[7] ? ": on-CPU time includes it, cpu.stat does not" : "");
+	printf(ROW "%.2f%% of CPU time since boot (/proc/stat)\n", "steal",
+	       total ? 100.0 * v[7] / total : 0.0);
+	printf(ROW "%s\n", "",
+	       probe_can_read_steal(btf)
+		       ? "record takes it out of slices into a <steal> row (rq steal clock)"
+		       : "no steal clock the probe can read: slices include stolen time");
 }
 
 static void show_energy(void)
@@ -199,7 +202,7 @@ int do_doctor(int argc, char **argv)
 		       ? "mounted at /sys/kernel/tracing"
 		       : "not mounted (record mounts it at /sys/kernel/tracing for --attach tracepoint)");
 	show_pmu();
-	show_steal();
+	show_steal(env.btf);
 	show_cgroups();
 	show_powercap(env.powercap_root);
 	show_power_pmu();

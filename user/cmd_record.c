@@ -201,7 +201,7 @@ static int name_rows(struct recorder *r)
 
 static int tick(struct recorder *r)
 {
-	uint64_t interval_ns, busy_ns;
+	uint64_t interval_ns, busy_ns, window_ns;
 	int err;
 
 	err = probe__sample(r->probe, &r->s);
@@ -211,8 +211,10 @@ static int tick(struct recorder *r)
 	}
 	interval_ns = r->s.ts_ns - r->prev_ts_ns;
 	r->prev_ts_ns = r->s.ts_ns;
-	busy_ns = r->s.window_ns - r->s.idle.cpu_ns;
-	err = energy__sample(r->energy, r->s.ts_ns, busy_ns, r->s.window_ns, r->zd);
+	/* Stolen time is neither busy nor idle for this node: the model sees what remains. */
+	window_ns = r->s.window_ns - r->s.steal.cpu_ns;
+	busy_ns = window_ns - r->s.idle.cpu_ns;
+	err = energy__sample(r->energy, r->s.ts_ns, busy_ns, window_ns, r->zd);
 	if (err < 0) {
 		wp_err("reading energy: %s", strerror(-err));
 		return err;

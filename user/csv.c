@@ -155,13 +155,42 @@ static void row(struct strbuf *sb, const struct csv_layout *lay, const struct pr
 	strbuf_add(sb, "\n", 1);
 }
 
+/* Time the hypervisor stole: CPU time of nobody's, and so no energy of anybody's. */
+static void steal_row(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
+		      unsigned long long interval_ns, const struct zone_delta *zd,
+		      const struct interval_res *res)
+{
+	strbuf_printf(sb, "%llu,%llu,%llu,<steal>,%llu", (unsigned long long)s->ts_ns, interval_ns,
+		      (unsigned long long)WP_STEAL_KEY, (unsigned long long)s->steal.cpu_ns);
+	opt_u64(sb, lay->has_pmu, 0);
+	opt_u64(sb, lay->has_pmu, 0);
+	opt_u64(sb, lay->has_wakeups, 0);
+	opt_u64(sb, !res->node_gap, 0);
+	strbuf_printf(sb, ",%s,0", lay->source);
+	opt_u64(sb, !res->node_gap, res->node_total_uj);
+	gap_field(sb, lay, zd);
+	for (size_t z = 0; z < lay->nzones; z++)
+		opt_u64(sb, !zd[z].gap, 0);
+	strbuf_add(sb, "\n", 1);
+}
+
 int csv_interval(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
 		 unsigned long long interval_ns, const struct zone_delta *zd,
 		 const struct interval_res *res, const char *const *names)
 {
-	for (size_t r = 0; r < s->nrows; r++)
+	bool steal = s->steal.cpu_ns != 0;
+
+	for (size_t r = 0; r < s->nrows; r++) {
+		/* Rows stay sorted by id: the steal row's pseudo id sits below <overflow>'s. */
+		if (steal && s->rows[r].cgroup_id > WP_STEAL_KEY) {
+			steal_row(sb, lay, s, interval_ns, zd, res);
+			steal = false;
+		}
 		row(sb, lay, s, interval_ns, zd, res, r, s->rows[r].cgroup_id, names[r],
 		    &s->rows[r].s);
+	}
+	if (steal)
+		steal_row(sb, lay, s, interval_ns, zd, res);
 	row(sb, lay, s, interval_ns, zd, res, s->nrows, WP_IDLE_KEY, "<idle>", &s->idle);
 	return sb->err;
 }

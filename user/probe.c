@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "probe.h"
 #include "cpulist.h"
@@ -35,6 +36,7 @@ struct probe {
 	struct wp_cg_stats *vals;
 	__u32 epoch; /* the epoch CPUs write now */
 	bool batch_ok;
+	bool steal;
 };
 
 static __u64 now_ns(void)
@@ -99,6 +101,41 @@ static int fill_perf_arrays(struct probe *p)
 	return 0;
 }
 
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	const struct btf_member *m;
+	const struct btf_type *t;
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (strcmp(btf__name_by_offset(btf, m->name_off), member) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The probe reads the steal clock at current->se.cfs_rq->rq->prev_steal_time_rq with direct
+ * BTF loads: every link must exist (FAIR_GROUP_SCHED, PARAVIRT_TIME_ACCOUNTING), and so must
+ * bpf_get_current_task_btf() (Linux 5.11).
+ */
+bool probe_can_read_steal(const char *btf_path)
+{
+	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf_has_member(btf, "sched_entity", "cfs_rq") && btf_has_member(btf, "cfs_rq", "rq") &&
+	     btf_has_member(btf, "rq", "prev_steal_time_rq");
+	btf__free(btf);
+	return ok && libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
+					     BPF_FUNC_get_current_task_btf, NULL) == 1;
+}
+
 /* Load and attach the programs of one mode; 0, or -errno with p->skel left NULL. */
 static int load_mode(struct probe *p, const struct probe_opts *opts, enum probe_attach mode)
 {
@@ -117,6 +154,7 @@ static int load_mode(struct probe *p, const struct probe_opts *opts, enum probe_
 		return -errno;
 	skel->rodata->targ_cgroup_mode = opts->cgroup_mode;
 	skel->rodata->targ_pmu = p->pmu != NULL;
+	skel->rodata->targ_steal = p->steal;
 	set_autoload(skel, mode);
 	err = bpf_map__set_max_entries(skel->maps.stats0, max);
 	err = err ?: bpf_map__set_max_entries(skel->maps.stats1, max);
@@ -309,6 +347,7 @@ int probe__sample(struct probe *p, struct probe_sample *out)
 	err = read_slots(p, &out->window_ns, &out->ncpus_online);
 	err = err ?: drain(p, old, out);
 	err = err ?: drain_array(p, p->skel->maps.idle, old, &out->idle);
+	err = err ?: drain_array(p, p->skel->maps.steal, old, &out->steal);
 	err = err ?: drain_array(p, p->skel->maps.overflow, old, &out->overflow);
 	if (!err && (out->overflow.cpu_ns || out->overflow.wakeups))
 		err = sample_push(out, WP_OVERFLOW_KEY, &out->overflow, 1);
@@ -384,6 +423,7 @@ struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t e
 		goto fail;
 	}
 	p->pmu = pmu__open(opts->pmu, p->online, p->ncpus, &p->pmu_reason);
+	p->steal = probe_can_read_steal(opts->btf_path);
 	err = load_any(p, opts, err_msg, err_len);
 	if (err)
 		goto fail;
@@ -405,6 +445,7 @@ struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t e
 		err = read_slots(p, &window, &nonline);
 		err = err ?: drain(p, 0, NULL);
 		err = err ?: drain_array(p, p->skel->maps.idle, 0, &discard);
+		err = err ?: drain_array(p, p->skel->maps.steal, 0, &discard);
 		err = err ?: drain_array(p, p->skel->maps.overflow, 0, &discard);
 	}
 	if (err) {
@@ -446,6 +487,11 @@ bool probe__has_pmu(const struct probe *p)
 bool probe__has_wakeups(const struct probe *p)
 {
 	return p->mode != ATTACH_TRACEPOINT;
+}
+
+bool probe__has_steal(const struct probe *p)
+{
+	return p->steal;
 }
 
 const char *probe__pmu_reason(const struct probe *p)

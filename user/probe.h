@@ -37,6 +37,7 @@ struct probe_sample {
 	size_t nrows;
 	size_t cap;
 	struct wp_cg_stats idle;
+	struct wp_cg_stats steal;    /* cpu_ns: time the hypervisor stole, charged to nobody */
 	struct wp_cg_stats overflow; /* time that found its stats map full */
 	unsigned int ncpus_online;
 };
@@ -56,6 +57,10 @@ enum probe_attach probe__attach_mode(const struct probe *p);
 const char *probe__attach_name(enum probe_attach mode);
 bool probe__has_pmu(const struct probe *p);
 bool probe__has_wakeups(const struct probe *p);
+/* Steal time is taken out of slices (the kernel's BTF has the runqueue's steal clock). */
+bool probe__has_steal(const struct probe *p);
+/* Whether a probe opened with this BTF (NULL: the running kernel's) would read steal. */
+bool probe_can_read_steal(const char *btf_path);
 /* Why PMU counters are not used (NULL when they are). */
 const char *probe__pmu_reason(const struct probe *p);
 /* Cumulative drop counters since open, indexed by enum wp_drop. */

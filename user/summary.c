@@ -53,7 +53,8 @@ int summary__add(struct summary *sm, const struct probe_sample *s, uint64_t inte
 	sm->t.wall_ns += interval_ns;
 	sm->t.intervals++;
 	sm->t.idle_cpu_ns += s->idle.cpu_ns;
-	sm->t.cpu_ns += s->idle.cpu_ns;
+	sm->t.steal_ns += s->steal.cpu_ns;
+	sm->t.cpu_ns += s->idle.cpu_ns + s->steal.cpu_ns;
 	if (res->node_gap)
 		sm->t.gap_intervals++;
 	else {
@@ -150,6 +151,8 @@ int summary__print(const struct summary *sm, FILE *f, unsigned int top)
 		snprintf(label, sizeof(label), "(%zu more cgroups)", n - top);
 		print_row(f, label, rest_cpu, rest_uj, wall_s, sm->t.node_uj);
 	}
+	if (sm->t.steal_ns)
+		print_row(f, "<steal>", sm->t.steal_ns, 0, wall_s, sm->t.node_uj);
 	print_row(f, "<idle>", sm->t.idle_cpu_ns, sm->t.idle_uj, wall_s, sm->t.node_uj);
 	print_row(f, "node", sm->t.cpu_ns, sm->t.node_uj, wall_s, sm->t.node_uj);
 	free(v);

@@ -628,14 +628,22 @@ check_cg_cpu() { # FILE CGDIR KERNEL_NS PCT LABEL [STEAL_NS]
 	names=$(csv_cg_names "$file" "$id")
 	[ "$names" = "$path " ] ||
 		t_check "$label: rows of cgroup id $id are named '${names% }', expected '$path'"
+	steal_verdict "$got" "$kns" "$pct" "$steal" "$label $path"
+}
+
+# GOT (probe, CLOCK_MONOTONIC) against KERNEL_NS (cpu.stat): 0 within PCT%; 2 (inconclusive)
+# when the surplus is no larger than STEAL_NS, the time the host stole; else 1 (check failed).
+steal_verdict() { # GOT KERNEL_NS PCT STEAL_NS LABEL
+	local got=$1 kns=$2 pct=$3 steal=$4 label=$5 err
 	within_pct "$got" "$kns" "$pct" && return 0
+	err=$(pct_err "$got" "$kns")
 	if awk -v g="$got" -v k="$kns" -v p="$pct" -v s="$steal" \
 		'BEGIN { exit !(s > 0 && g >= k * (1 - p / 100) && g <= k * (1 + p / 100) + s) }'; then
 		t_inconclusive "$label: cpu_ns $got is $err% over the kernel's $kns," \
 			"within the $steal ns the host stole"
 		return 2
 	fi
-	t_check "$label $path: cpu_ns $got not within $pct% of the kernel's $kns" \
+	t_check "$label: cpu_ns $got not within $pct% of the kernel's $kns" \
 		"($err%; host stole at most $steal ns)"
 	return 1
 }

@@ -4,7 +4,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Per interval: rows add up to node_energy_uj, and node energy is the documented linear model,
-# E = idle x t + (max - idle) x busy x t with busy = non-idle cpu_ns / all cpu_ns, within 1 uJ.
+# E = idle x t + (max - idle) x busy x t with busy = non-idle cpu_ns / all cpu_ns, within 1 uJ;
+# time the hypervisor stole (the <steal> row) is neither busy nor idle, so it counts in neither.
 # Prints "intervals worst_error_uj min_busy max_busy"; violations on stderr.
 check_model_csv() { # FILE IDLE_W MAX_W
 	csv_awk "$1" '
@@ -42,6 +43,7 @@ check_model_csv() { # FILE IDLE_W MAX_W
 		if (zcol) sum_z += col("energy_uj.model")
 		all += col("cpu_ns")
 		if (col("cgroup") == "<idle>") idle += col("cpu_ns")
+		if (col("cgroup") == "<steal>") all -= col("cpu_ns")
 	}
 	END {
 		if (_csv_err) exit _csv_err

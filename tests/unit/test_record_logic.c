@@ -127,6 +127,17 @@ static void test_csv_rows(void **state)
 		csv_interval(&sb, &lay, &s, 1000, zg, &res, names);
 		assert_non_null(strstr(sb.buf, "5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,6,4\n"));
 	}
+	/* Stolen time: a row of its own before idle, with no energy; attribution ignores it. */
+	{
+		strbuf_reset(&sb);
+		lay.has_pmu = false;
+		s.steal.cpu_ns = 50;
+		interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res);
+		csv_interval(&sb, &lay, &s, 1000, zd, &res, names);
+		assert_non_null(strstr(sb.buf, "5000,1000,18446744073709551613,<steal>,50,,,0,0,"
+						"powercap,0,1007,,0,0,0\n5000,1000,0,<idle>,600,"));
+		assert_non_null(strstr(sb.buf, "<idle>,600,,,0,604,"));
+	}
 	strbuf_free(&sb);
 	interval_res__free(&res);
 }
