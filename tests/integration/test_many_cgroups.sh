@@ -31,8 +31,10 @@ case_many() {
 	sleep 0.5
 	s0=$(steal_mark)
 	for ((i = 0; i < n; i++)); do
-		# Periods of 20..35 ms, so that the burns interleave rather than run in lockstep.
-		cg_spawn pid "${cgs[i]}" "$burn" 8 4 $((20 + i))
+		# Periods of 100..115 ms, so that the burns interleave rather than run in lockstep;
+		# long, because the kernel over-counts each slice that starts with a wakeup (see
+		# cpu_vs_kernel): shorter periods would measure cpu.stat, not the probe.
+		cg_spawn pid "${cgs[i]}" "$burn" 8 4 $((100 + i))
 		pids+=("$pid")
 	done
 	for pid in "${pids[@]}"; do
