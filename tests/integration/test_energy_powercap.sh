@@ -19,18 +19,16 @@ check_energy_csv() { # FILE
 		if (sum_e != node) bad("sum", "ts " ts ": rows add up to " sum_e " uJ, node_energy_uj " node)
 		if (sum_p + sum_d != node)
 			bad("zones", "ts " ts ": package " sum_p " + dram " sum_d " != node " node)
-		# Both zones are written at the same instant from the same clock: 4:1 in every
-		# interval, whatever the timing (2%: wattprobe reads them a moment apart).
-		if (sum_d > 0 && (sum_p / sum_d < 3.92 || sum_p / sum_d > 4.08))
-			bad("ratio", "ts " ts ": package " sum_p " uJ vs dram " sum_d " uJ, expected 4:1")
-		# A full interval shows the package near its power. 25%: a fake that was not scheduled
-		# for a few ms writes late (host steal); a wrap undone wrong is off by the 45 J range.
+		# A full interval shows the package near its power. Within 10 J: a wrap undone wrong is
+		# off by the whole 45 J range, while a fake descheduled by the host (steal) writes a few
+		# hundred ms late at worst (20 W x 0.2 s = 4 J), and wattprobe reads package and dram a
+		# moment apart; so the 4:1 ratio is checked over the whole run, not per interval.
 		if (iv >= 90000000) {
 			exp_p = w * iv / 1000
-			if (sum_p < 0.75 * exp_p || sum_p > 1.25 * exp_p)
+			dev = sum_p - exp_p; if (dev < 0) dev = -dev
+			if (dev > 10000000)
 				bad("power", "ts " ts ": package " sum_p " uJ in " iv " ns, expected about " exp_p)
-			dev = (sum_p - exp_p) / exp_p; if (dev < 0) dev = -dev
-			if (dev > worst) worst = dev
+			if (dev / exp_p > worst) worst = dev / exp_p
 		}
 		tot_node += node; tot_time += iv; tot_p += sum_p; tot_d += sum_d; n++
 	}
@@ -107,6 +105,8 @@ case_powercap() {
 		"$exp uJ: $(pct_err "$node" "$exp")% off (package $pkg, dram $dram)"
 	within_pct "$node" "$exp" 1 ||
 		t_check "node energy $node uJ not within 1% of $exp uJ ($(pct_err "$node" "$exp")%)"
+	within_pct "$pkg" "$((dram * 4))" 1 ||
+		t_check "package $pkg uJ vs dram $dram uJ over the run: not 4:1 within 1%"
 	t_pass
 }
 
