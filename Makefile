@@ -122,8 +122,14 @@ integration: $(OUTPUT)/wattprobe $(HELPER_BINS)
 test: $(OUTPUT)/wattprobe $(UNIT_BINS) $(UNIT_ASAN_BINS) $(HELPER_BINS)
 	$(Q)tests/run-all.sh
 
+FORMAT_SRCS := bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
+
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/helpers/*.c
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+# Fails when a file is not as .clang-format has it (clang-format 14, Debian 12's).
+check-format:
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	$(call msg,CLEAN)

@@ -16,7 +16,7 @@
 /* Pseudo keys of the rows userspace makes from the overflow and steal maps (never kernfs ids
  * in practice). */
 #define WP_OVERFLOW_KEY (~1ULL)
-#define WP_STEAL_KEY (~2ULL)
+#define WP_STEAL_KEY	(~2ULL)
 
 /* Default bound of each per-epoch stats map: cgroups active within one interval. */
 #define WP_MAX_CGROUPS_DEFAULT 4096
@@ -69,9 +69,9 @@ struct wp_cpu_slot {
 	__u64 steal_ns;	   /* time stolen by the hypervisor this epoch, not yet in the map */
 	__u32 epoch;	   /* 0 or 1: which stats map this CPU writes */
 	__u32 victim;	   /* next cache entry to evict */
-	struct wp_cg_stats idle;		/* idle counts of this epoch, not yet in the map */
-	__u64 key[WP_SLOT_CACHE];		/* 0: entry unused (idle is never cached) */
-	struct wp_cg_stats acc[WP_SLOT_CACHE];	/* counts of key[i] not yet in the map */
+	struct wp_cg_stats idle;	       /* idle counts of this epoch, not yet in the map */
+	__u64 key[WP_SLOT_CACHE];	       /* 0: entry unused (idle is never cached) */
+	struct wp_cg_stats acc[WP_SLOT_CACHE]; /* counts of key[i] not yet in the map */
 };
 _Static_assert(sizeof(struct wp_cpu_slot) == 96 + 8 * 8 + 8 * 40, "wp_cpu_slot layout");
 

@@ -22,8 +22,7 @@ static int cmp_rem(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-int attrib_split(uint64_t total, const uint64_t *weights, size_t n, size_t fallback,
-		 uint64_t *out)
+int attrib_split(uint64_t total, const uint64_t *weights, size_t n, size_t fallback, uint64_t *out)
 {
 	uint64_t given = 0, left;
 	u128 sum = 0;

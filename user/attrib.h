@@ -29,8 +29,7 @@ char *attrib_rule_format(const struct attrib_rule *rule, char *buf, size_t len);
  * is floor(total * w / W); the µJ left over go one each to the largest remainders, ties to
  * the lower index. All-zero weights give everything to out[fallback]. 0 or -ENOMEM/-EINVAL.
  */
-int attrib_split(uint64_t total, const uint64_t *weights, size_t n, size_t fallback,
-		 uint64_t *out);
+int attrib_split(uint64_t total, const uint64_t *weights, size_t n, size_t fallback, uint64_t *out);
 
 /* A cgroup's activity in the interval. */
 struct attrib_cg {

@@ -178,7 +178,8 @@ int cg_choose(const struct cg_mounts *m, const char *want, enum wp_cgroup_mode *
 {
 	if (strcmp(want, "v2") == 0 || (strcmp(want, "auto") == 0 && m->v2.mount[0])) {
 		if (!m->v2.mount[0]) {
-			snprintf(msg, len, "no cgroup2 filesystem mounted (see /proc/self/mountinfo)");
+			snprintf(msg, len,
+				 "no cgroup2 filesystem mounted (see /proc/self/mountinfo)");
 			return -ENOENT;
 		}
 		*mode = WP_CG_V2;

@@ -30,18 +30,22 @@ static void show_kernel(const struct doctor_env *env)
 	if (stat(btf, &st) == 0)
 		printf(ROW "%s: present (%lld bytes)\n", "BTF", btf, (long long)st.st_size);
 	else
-		printf(ROW "%s: %s (CO-RE needs kernel BTF: CONFIG_DEBUG_INFO_BTF=y, or --btf FILE)\n",
+		printf(ROW
+		       "%s: %s (CO-RE needs kernel BTF: CONFIG_DEBUG_INFO_BTF=y, or --btf FILE)\n",
 		       "BTF", btf, strerror(errno));
 }
 
 /* Load the real probe in each mode: the only honest test of what attaches. */
 static enum probe_attach show_attach(const struct doctor_env *env, enum wp_cgroup_mode mode)
 {
-	static const enum probe_attach modes[] = { ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT };
+	static const enum probe_attach modes[] = { ATTACH_TP_BTF, ATTACH_RAW_TP,
+						   ATTACH_TRACEPOINT };
 	enum probe_attach chosen = ATTACH_AUTO;
 
 	for (size_t i = 0; i < 3; i++) {
-		struct probe_opts po = { .attach = modes[i], .cgroup_mode = mode, .pmu = PMU_OFF,
+		struct probe_opts po = { .attach = modes[i],
+					 .cgroup_mode = mode,
+					 .pmu = PMU_OFF,
 					 .btf_path = env->btf };
 		char msg[512];
 		struct probe *p = probe__open(&po, msg, sizeof(msg));
@@ -52,8 +56,9 @@ static enum probe_attach show_attach(const struct doctor_env *env, enum wp_cgrou
 			chosen = modes[i];
 		probe__free(p);
 	}
-	printf(ROW "%s\n", "", chosen == ATTACH_AUTO ? "record cannot load the probe here"
-						    : "record would use the first that works");
+	printf(ROW "%s\n", "",
+	       chosen == ATTACH_AUTO ? "record cannot load the probe here"
+				     : "record would use the first that works");
 	return chosen;
 }
 
@@ -86,14 +91,16 @@ static void show_cgroups(void)
 		return;
 	}
 	printf(ROW "v2 %s\n", "cgroup", m.v2.mount[0] ? m.v2.mount : "(not mounted)");
-	printf(ROW "v1 cpuacct %s, v1 cpu %s\n", "", m.v1_cpuacct.mount[0] ? m.v1_cpuacct.mount : "-",
+	printf(ROW "v1 cpuacct %s, v1 cpu %s\n", "",
+	       m.v1_cpuacct.mount[0] ? m.v1_cpuacct.mount : "-",
 	       m.v1_cpu.mount[0] ? m.v1_cpu.mount : "-");
 	if (cg_choose(&m, "auto", &mode, &hier, msg, sizeof(msg)))
 		printf(ROW "%s\n", "", msg);
 	else
 		printf(ROW "record keys by %s at %s%s\n", "", cg_mode_name(mode), hier->mount,
 		       m.v2.mount[0] && (m.v1_cpu.mount[0] || m.v1_cpuacct.mount[0])
-			       ? " (hybrid host; --cgroup-mode v1 keys by v1)" : "");
+			       ? " (hybrid host; --cgroup-mode v1 keys by v1)"
+			       : "");
 }
 
 static void show_powercap(const char *root)
@@ -110,9 +117,10 @@ static void show_powercap(const char *root)
 		const struct pc_zone *z = powercap__zone(pc, i);
 
 		printf(ROW "%-16s %-10s %s%s\n", i ? "" : "RAPL", z->dir, z->label,
-		       z->dangling ? "dangling symlink: mount the host's /sys"
+		       z->dangling	   ? "dangling symlink: mount the host's /sys"
 		       : z->err == -EACCES ? "present but unreadable (EACCES: run as root)"
-		       : z->err ? strerror(-z->err) : "readable",
+		       : z->err		   ? strerror(-z->err)
+					   : "readable",
 		       z->node ? ", counted in node energy" : "");
 	}
 	powercap__free(pc);
@@ -194,13 +202,15 @@ int do_doctor(int argc, char **argv)
 	wp_libbpf_verbosity(env.verbose);
 	show_kernel(&env);
 	if (geteuid() != 0)
-		printf(ROW "not root: loading the probe will fail (needs CAP_BPF and CAP_PERFMON)\n",
+		printf(ROW
+		       "not root: loading the probe will fail (needs CAP_BPF and CAP_PERFMON)\n",
 		       "user");
 	show_attach(&env, WP_CG_V2);
 	printf(ROW "%s\n", "tracefs",
 	       stat("/sys/kernel/tracing/events", &st) == 0
 		       ? "mounted at /sys/kernel/tracing"
-		       : "not mounted (record mounts it at /sys/kernel/tracing for --attach tracepoint)");
+		       : "not mounted (record mounts it at /sys/kernel/tracing for --attach "
+			 "tracepoint)");
 	show_pmu();
 	show_steal(env.btf);
 	show_cgroups();

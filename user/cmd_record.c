@@ -102,8 +102,9 @@ static int setup_energy(struct recorder *r, unsigned int ncpus)
 	}
 	/* Say once why nothing could be measured: every row then says source=model. */
 	if (strcmp(energy__source(r->energy), "model") == 0 && strcmp(r->env.energy, "auto") == 0)
-		snprintf(r->notes[0], sizeof(r->notes[0]), "no energy counter readable (%s); using %s",
-			 r->why, energy__describe(r->energy));
+		snprintf(r->notes[0], sizeof(r->notes[0]),
+			 "no energy counter readable (%s); using %s", r->why,
+			 energy__describe(r->energy));
 	for (size_t z = 0; z < energy__nzones(r->energy); z++) {
 		r->labels[z] = energy__zone_label(r->energy, z);
 		r->zone_node[z] = energy__zone_is_node(r->energy, z);
@@ -120,8 +121,10 @@ static unsigned int online_cpus(void)
 
 static int setup_probe(struct recorder *r)
 {
-	struct probe_opts po = { .attach = r->env.attach, .cgroup_mode = r->mode,
-				 .pmu = r->env.pmu, .max_cgroups = r->env.max_cgroups,
+	struct probe_opts po = { .attach = r->env.attach,
+				 .cgroup_mode = r->mode,
+				 .pmu = r->env.pmu,
+				 .max_cgroups = r->env.max_cgroups,
 				 .btf_path = r->env.btf };
 	char msg[1024];
 
@@ -139,8 +142,9 @@ static int setup_probe(struct recorder *r)
 		snprintf(r->notes[1], sizeof(r->notes[1]), "%s; cycles and instructions left empty",
 			 probe__pmu_reason(r->probe));
 	if (r->env.verbose)
-		wp_err("attach %s, cgroup %s at %s, %s", probe__attach_name(probe__attach_mode(r->probe)),
-		       cg_mode_name(r->mode), r->hier->mount, energy__describe(r->energy));
+		wp_err("attach %s, cgroup %s at %s, %s",
+		       probe__attach_name(probe__attach_mode(r->probe)), cg_mode_name(r->mode),
+		       r->hier->mount, energy__describe(r->energy));
 	return 0;
 }
 
@@ -288,7 +292,8 @@ static void report(struct recorder *r)
 
 	summary__totals(r->sum, &t);
 	probe__drops(r->probe, drops);
-	fprintf(r->report, "wattprobe: %.2f s, %llu intervals of %s, %zu CPUs, attach %s, cgroup %s\n",
+	fprintf(r->report,
+		"wattprobe: %.2f s, %llu intervals of %s, %zu CPUs, attach %s, cgroup %s\n",
 		t.wall_ns / 1e9, (unsigned long long)t.intervals,
 		duration_format(r->env.interval_ns, iv, sizeof(iv)), probe__ncpus(r->probe),
 		probe__attach_name(probe__attach_mode(r->probe)), cg_mode_name(r->mode));
@@ -296,8 +301,9 @@ static void report(struct recorder *r)
 	summary__print(r->sum, r->report, r->env.top);
 	fprintf(r->report, "dropped %llu (map full %llu, pmu %llu), gaps %llu, late ticks %llu\n",
 		(unsigned long long)(drops[WP_DROP_MAP_FULL] + drops[WP_DROP_PMU_READ]),
-		(unsigned long long)drops[WP_DROP_MAP_FULL], (unsigned long long)drops[WP_DROP_PMU_READ],
-		(unsigned long long)t.gap_intervals, (unsigned long long)r->late_ticks);
+		(unsigned long long)drops[WP_DROP_MAP_FULL],
+		(unsigned long long)drops[WP_DROP_PMU_READ], (unsigned long long)t.gap_intervals,
+		(unsigned long long)r->late_ticks);
 }
 
 static void cleanup(struct recorder *r)

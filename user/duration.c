@@ -9,8 +9,8 @@ static const struct {
 	const char *suffix;
 	uint64_t ns;
 } units[] = {
-	{ "ns", 1ULL }, { "us", 1000ULL }, { "ms", 1000000ULL }, { "s", 1000000000ULL },
-	{ "m", 60000000000ULL }, { "", 1000000000ULL },
+	{ "ns", 1ULL },		{ "us", 1000ULL },	 { "ms", 1000000ULL },
+	{ "s", 1000000000ULL }, { "m", 60000000000ULL }, { "", 1000000000ULL },
 };
 
 int duration_parse(const char *text, uint64_t *out_ns)
@@ -62,7 +62,9 @@ char *duration_format(uint64_t ns, char *buf, size_t len)
 	static const struct {
 		const char *suffix;
 		uint64_t ns;
-	} fmt[] = { { "m", 60000000000ULL }, { "s", 1000000000ULL }, { "ms", 1000000ULL },
+	} fmt[] = { { "m", 60000000000ULL },
+		    { "s", 1000000000ULL },
+		    { "ms", 1000000ULL },
 		    { "us", 1000ULL } };
 
 	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {

@@ -42,11 +42,15 @@ static void explain_zone(const struct pc_zone *z, const char *root, char *msg, s
 	char what[160];
 
 	if (z->dangling)
-		snprintf(what, sizeof(what), "%s/%s is a dangling symlink (mount the host's /sys "
-			 "read-only into the container)", root, z->dir);
+		snprintf(what, sizeof(what),
+			 "%s/%s is a dangling symlink (mount the host's /sys "
+			 "read-only into the container)",
+			 root, z->dir);
 	else if (z->err == -EACCES || z->err == -EPERM)
-		snprintf(what, sizeof(what), "%s/%s (%s) present but energy_uj unreadable (EACCES: "
-			 "root-only since Linux 5.10; run as root)", root, z->dir, z->name);
+		snprintf(what, sizeof(what),
+			 "%s/%s (%s) present but energy_uj unreadable (EACCES: "
+			 "root-only since Linux 5.10; run as root)",
+			 root, z->dir, z->name);
 	else
 		snprintf(what, sizeof(what), "%s/%s (%s) energy_uj: %s", root, z->dir, z->name,
 			 strerror(-z->err));
@@ -104,8 +108,7 @@ static int parse_watts(const char *s, uint64_t *uw)
 	return 0;
 }
 
-static int open_model(struct energy *e, const char *args, unsigned int ncpus, char *msg,
-		      size_t len)
+static int open_model(struct energy *e, const char *args, unsigned int ncpus, char *msg, size_t len)
 {
 	e->kind = SRC_MODEL;
 	e->idle_uw = MODEL_IDLE_UW_PER_CPU * ncpus;
@@ -148,7 +151,8 @@ struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, siz
 		/* Measured first; the model only when nothing can be measured, and saying why. */
 		err = open_powercap(e, POWERCAP_DEFAULT_ROOT, msg, len);
 		if (err == -ENOENT)
-			snprintf(msg, len, "no RAPL: %s: %s", POWERCAP_DEFAULT_ROOT, strerror(ENOENT));
+			snprintf(msg, len, "no RAPL: %s: %s", POWERCAP_DEFAULT_ROOT,
+				 strerror(ENOENT));
 		if (err) {
 			powercap__free(e->pc);
 			e->pc = NULL;
@@ -168,8 +172,10 @@ struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, siz
 	} else if (strcmp(spec, "model") == 0 || strncmp(spec, "model:", 6) == 0) {
 		err = open_model(e, spec[5] ? spec + 6 : NULL, ncpus, msg, len);
 	} else {
-		snprintf(msg, len, "unknown energy source '%s' (want auto, powercap[:ROOT], "
-			 "model[:idle=W,max=W])", spec);
+		snprintf(msg, len,
+			 "unknown energy source '%s' (want auto, powercap[:ROOT], "
+			 "model[:idle=W,max=W])",
+			 spec);
 		err = -EINVAL;
 	}
 	if (err) {
@@ -264,8 +270,8 @@ static int powercap_sample(struct energy *e, uint64_t dt_ns, struct zone_delta *
 		out[i].energy_uj = 0;
 		out[i].gap = true;
 		if (ok && e->have_prev[i] &&
-		    !rapl_delta(e->prev_uj[i], cur, powercap__zone(e->pc, e->zone_idx[i])->max_range_uj,
-				&d) &&
+		    !rapl_delta(e->prev_uj[i], cur,
+				powercap__zone(e->pc, e->zone_idx[i])->max_range_uj, &d) &&
 		    (u128)d * 1000000000ULL <= (u128)ZONE_MAX_UW * dt_ns) {
 			out[i].energy_uj = d;
 			out[i].gap = false;

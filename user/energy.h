@@ -14,7 +14,7 @@
  * AWS averages): 0.74 W at 0 % utilization, 3.5 W at 100 %, linear in between.
  */
 #define MODEL_IDLE_UW_PER_CPU 740000ULL
-#define MODEL_MAX_UW_PER_CPU 3500000ULL
+#define MODEL_MAX_UW_PER_CPU  3500000ULL
 
 /* A zone reading over one interval. */
 struct zone_delta {

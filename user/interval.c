@@ -53,8 +53,11 @@ int interval_attribute(const struct attrib_rule *rule, const struct probe_sample
 		cg[i].cycles = s->rows[i].s.cycles;
 	}
 	for (size_t z = 0; z < nzones; z++) {
-		struct attrib_in in = { .energy_uj = zd[z].energy_uj, .interval_ns = interval_ns,
-					.idle_ns = s->idle.cpu_ns, .cg = cg, .n = s->nrows,
+		struct attrib_in in = { .energy_uj = zd[z].energy_uj,
+					.interval_ns = interval_ns,
+					.idle_ns = s->idle.cpu_ns,
+					.cg = cg,
+					.n = s->nrows,
 					.use_cycles = use_cycles };
 
 		if (zd[z].gap) {

@@ -11,12 +11,12 @@
 #include "probe.h"
 
 struct interval_res {
-	size_t nrows;	  /* cgroup rows; row nrows is the idle row */
+	size_t nrows; /* cgroup rows; row nrows is the idle row */
 	size_t nzones;
 	uint64_t *zone_uj; /* [(nrows + 1) * nzones]: row r, zone z at r * nzones + z */
 	uint64_t *node_uj; /* [nrows + 1]: sum over node zones */
 	uint64_t node_total_uj;
-	bool node_gap;	   /* a node zone had no valid delta: node figures are unknown */
+	bool node_gap; /* a node zone had no valid delta: node figures are unknown */
 	size_t cap;
 };
 

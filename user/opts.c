@@ -79,8 +79,9 @@ static void key_error(struct argp_state *state, struct parse_ctx *ctx)
 
 	if (ctx->err[0] || i >= state->argc)
 		return;
-	snprintf(ctx->err, ctx->len, "unknown option or missing value: '%s' (see wattprobe %s --help)",
-		 state->argv[i], state->name);
+	snprintf(ctx->err, ctx->len,
+		 "unknown option or missing value: '%s' (see wattprobe %s --help)", state->argv[i],
+		 state->name);
 }
 
 /* Keys every subcommand has: -v, -h, -V, stray arguments and getopt's errors. */
@@ -92,8 +93,7 @@ static error_t common_opt(int key, char *arg, struct argp_state *state, int *ver
 	case 'v':
 		(*verbose)++;
 		return 0;
-	case 'h':
-	{
+	case 'h': {
 		char name[64];
 
 		/* argp_state_help() is silent under ARGP_NO_ERRS; argp_help() is not. */
@@ -178,7 +178,8 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'a':
 		if (attrib_rule_parse(arg, &env->rule))
-			return fail(ctx, "bad attribution rule '%s'%s", arg, " (want util or idle:W)");
+			return fail(ctx, "bad attribution rule '%s'%s", arg,
+				    " (want util or idle:W)");
 		return 0;
 	case OPT_TOP:
 		if (parse_uint(arg, 1, 100000, &env->top))
@@ -225,9 +226,9 @@ static int run_argp(const struct argp *argp, int argc, char **argv, struct parse
 
 int record_parse(int argc, char **argv, struct record_env *env, char *err, size_t len)
 {
-	static const struct argp argp = {
-		.options = record_options, .parser = record_opt, .doc = record_doc
-	};
+	static const struct argp argp = { .options = record_options,
+					  .parser = record_opt,
+					  .doc = record_doc };
 	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
 
 	*env = (struct record_env){
@@ -245,8 +246,10 @@ int record_parse(int argc, char **argv, struct record_env *env, char *err, size_
 
 static const struct argp_option doctor_options[] = {
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF file instead of /sys/kernel/btf/vmlinux", 0 },
-	{ "powercap", OPT_POWERCAP, "ROOT", 0, "Powercap tree to inspect (default "
-		"/sys/class/powercap)", 0 },
+	{ "powercap", OPT_POWERCAP, "ROOT", 0,
+	  "Powercap tree to inspect (default "
+	  "/sys/class/powercap)",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", 0 },
 	{ "version", 'V', NULL, 0, "Print the version", 0 },
@@ -278,9 +281,9 @@ static error_t doctor_opt(int key, char *arg, struct argp_state *state)
 
 int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len)
 {
-	static const struct argp argp = {
-		.options = doctor_options, .parser = doctor_opt, .doc = doctor_doc
-	};
+	static const struct argp argp = { .options = doctor_options,
+					  .parser = doctor_opt,
+					  .doc = doctor_doc };
 	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
 
 	*env = (struct doctor_env){ .powercap_root = "/sys/class/powercap" };

@@ -9,9 +9,9 @@
 #include "attrib.h"
 #include "probe.h"
 
-#define INTERVAL_MIN_NS 1000000ULL	   /* 1ms */
-#define INTERVAL_MAX_NS 60000000000ULL	   /* 60s */
-#define INTERVAL_DEFAULT_NS 100000000ULL /* 100ms */
+#define INTERVAL_MIN_NS	    1000000ULL	   /* 1ms */
+#define INTERVAL_MAX_NS	    60000000000ULL /* 60s */
+#define INTERVAL_DEFAULT_NS 100000000ULL   /* 100ms */
 
 struct record_env {
 	uint64_t interval_ns;

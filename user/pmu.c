@@ -34,10 +34,12 @@ static const char *reason_of(int err)
 	case -ENOENT:
 	case -EOPNOTSUPP:
 	case -ENODEV:
-		return "no hardware PMU (perf_event_open cycles: not supported here, as in most VMs)";
+		return "no hardware PMU (perf_event_open cycles: not supported here, as in most "
+		       "VMs)";
 	case -EACCES:
 	case -EPERM:
-		return "perf_event_open refused (needs CAP_PERFMON or kernel.perf_event_paranoid <= 0)";
+		return "perf_event_open refused (needs CAP_PERFMON or kernel.perf_event_paranoid "
+		       "<= 0)";
 	case -EMFILE:
 		return "perf_event_open: too many open files";
 	default:

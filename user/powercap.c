@@ -119,7 +119,8 @@ static void probe_zone(struct powercap *pc, struct pc_zone *z)
 
 	snprintf(path, sizeof(path), "%s/%s", pc->root, z->dir);
 	if (stat(path, &st) != 0) {
-		/* lstat found it, stat cannot follow it: a container with only /sys/class/powercap. */
+		/* lstat found it, stat cannot follow it: a container with only /sys/class/powercap.
+		 */
 		z->dangling = true;
 		z->err = -ENOENT;
 		return;

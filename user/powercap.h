@@ -12,15 +12,15 @@
 enum pc_kind { PC_PACKAGE, PC_CORE, PC_UNCORE, PC_DRAM, PC_PSYS, PC_OTHER };
 
 struct pc_zone {
-	char dir[64];	      /* directory under the root: "intel-rapl:0:1" */
-	char name[32];	      /* content of its name file: "package-0", "dram", "psys" */
-	char label[40];	      /* unique label: "package-0", "dram-0", "core-1", "psys" */
+	char dir[64];	/* directory under the root: "intel-rapl:0:1" */
+	char name[32];	/* content of its name file: "package-0", "dram", "psys" */
+	char label[40]; /* unique label: "package-0", "dram-0", "core-1", "psys" */
 	enum pc_kind kind;
-	int package;	      /* package number of the zone or of its parent, -1 if none */
+	int package;	       /* package number of the zone or of its parent, -1 if none */
 	uint64_t max_range_uj; /* 0 when max_energy_range_uj is missing or zero */
-	int err;	      /* 0 if energy_uj was readable at open, else -errno (-EACCES...) */
-	bool dangling;	      /* the zone's sysfs symlink points nowhere */
-	bool node;	      /* counted in node energy */
+	int err;	       /* 0 if energy_uj was readable at open, else -errno (-EACCES...) */
+	bool dangling;	       /* the zone's sysfs symlink points nowhere */
+	bool node;	       /* counted in node energy */
 };
 
 struct powercap;

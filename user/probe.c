@@ -20,7 +20,7 @@
 #define ENOTSUPP 524 /* the kernel's internal "operation not supported" */
 #endif
 #define ONLINE_PATH "/sys/devices/system/cpu/online"
-#define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS	    "/sys/kernel/tracing"
 
 struct probe {
 	struct wattprobe_bpf *skel;
@@ -328,7 +328,8 @@ static int drain_array(struct probe *p, struct bpf_map *map, __u32 epoch, struct
 
 static int cmp_row(const void *a, const void *b)
 {
-	__u64 x = ((const struct probe_row *)a)->cgroup_id, y = ((const struct probe_row *)b)->cgroup_id;
+	__u64 x = ((const struct probe_row *)a)->cgroup_id,
+	      y = ((const struct probe_row *)b)->cgroup_id;
 
 	return x < y ? -1 : x > y;
 }
@@ -382,7 +383,8 @@ static int alloc_buffers(struct probe *p)
 /* Try the modes in order; the message lists why each one failed. */
 static int load_any(struct probe *p, const struct probe_opts *opts, char *msg, size_t len)
 {
-	static const enum probe_attach order[] = { ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT };
+	static const enum probe_attach order[] = { ATTACH_TP_BTF, ATTACH_RAW_TP,
+						   ATTACH_TRACEPOINT };
 	size_t used = 0;
 	int err = -ENOENT;
 

@@ -31,8 +31,8 @@ struct probe_row {
 
 /* One interval: counts of every cgroup active in it, the idle row, and the CPU window. */
 struct probe_sample {
-	__u64 ts_ns;	     /* CLOCK_MONOTONIC when the sample was taken */
-	__u64 window_ns;     /* sum over CPUs of the time between this flush and the last */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC when the sample was taken */
+	__u64 window_ns;	/* sum over CPUs of the time between this flush and the last */
 	struct probe_row *rows; /* sorted by cgroup_id; the idle row is not among them */
 	size_t nrows;
 	size_t cap;

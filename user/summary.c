@@ -139,7 +139,8 @@ int summary__print(const struct summary *sm, FILE *f, unsigned int top)
 		"SHARE");
 	for (size_t i = 0; i < n; i++) {
 		if (i < top) {
-			print_row(f, v[i]->name, v[i]->cpu_ns, v[i]->energy_uj, wall_s, sm->t.node_uj);
+			print_row(f, v[i]->name, v[i]->cpu_ns, v[i]->energy_uj, wall_s,
+				  sm->t.node_uj);
 			continue;
 		}
 		rest_cpu += v[i]->cpu_ns;

@@ -22,10 +22,10 @@ struct summary_totals {
 	uint64_t gap_intervals; /* intervals whose node energy is unknown */
 	uint64_t cpu_ns;	/* all rows including idle and steal */
 	uint64_t idle_cpu_ns;
-	uint64_t steal_ns;	/* stolen by the hypervisor: nobody's CPU time, no energy */
-	uint64_t node_uj;	/* measured node energy over intervals without a gap */
+	uint64_t steal_ns; /* stolen by the hypervisor: nobody's CPU time, no energy */
+	uint64_t node_uj;  /* measured node energy over intervals without a gap */
 	uint64_t idle_uj;
-	uint64_t cgroups;	/* distinct cgroups seen */
+	uint64_t cgroups; /* distinct cgroups seen */
 };
 void summary__totals(const struct summary *sm, struct summary_totals *t);
 

@@ -5,12 +5,16 @@
 
 static const struct attrib_rule util = { .kind = ATTRIB_UTIL };
 
-static void run(const struct attrib_rule *rule, uint64_t e, uint64_t interval_ns,
-		uint64_t idle_ns, const struct attrib_cg *cg, size_t n, bool cycles,
-		const uint64_t *want, uint64_t want_idle)
+static void run(const struct attrib_rule *rule, uint64_t e, uint64_t interval_ns, uint64_t idle_ns,
+		const struct attrib_cg *cg, size_t n, bool cycles, const uint64_t *want,
+		uint64_t want_idle)
 {
-	struct attrib_in in = { .energy_uj = e, .interval_ns = interval_ns, .idle_ns = idle_ns,
-				.cg = cg, .n = n, .use_cycles = cycles };
+	struct attrib_in in = { .energy_uj = e,
+				.interval_ns = interval_ns,
+				.idle_ns = idle_ns,
+				.cg = cg,
+				.n = n,
+				.use_cycles = cycles };
 	uint64_t out[8], idle = 12345;
 
 	assert_int_equal(attrib_interval(rule, &in, out, &idle), 0);
@@ -87,7 +91,8 @@ static void test_idle_power(void **state)
 /* Cycles divide the active part: busy 200 ns of 400 gives 400 µJ active, 10:30 by cycles. */
 static void test_cycles(void **state)
 {
-	const struct attrib_cg cg[] = { { 100, 10 }, { 100, 30 } }, cg0[] = { { 100, 0 }, { 300, 0 } };
+	const struct attrib_cg cg[] = { { 100, 10 }, { 100, 30 } },
+			       cg0[] = { { 100, 0 }, { 300, 0 } };
 	const uint64_t want[] = { 100, 300 }, want0[] = { 100, 300 };
 
 	(void)state;
@@ -171,11 +176,16 @@ static void test_rule_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_util_exact),	  cmocka_unit_test(test_util_remainder_ties),
-		cmocka_unit_test(test_util_remainder_largest), cmocka_unit_test(test_single_cgroup),
-		cmocka_unit_test(test_zero_cpu),	  cmocka_unit_test(test_idle_power),
-		cmocka_unit_test(test_cycles),		  cmocka_unit_test(test_thousands),
-		cmocka_unit_test(test_split_direct),	  cmocka_unit_test(test_rule_parse),
+		cmocka_unit_test(test_util_exact),
+		cmocka_unit_test(test_util_remainder_ties),
+		cmocka_unit_test(test_util_remainder_largest),
+		cmocka_unit_test(test_single_cgroup),
+		cmocka_unit_test(test_zero_cpu),
+		cmocka_unit_test(test_idle_power),
+		cmocka_unit_test(test_cycles),
+		cmocka_unit_test(test_thousands),
+		cmocka_unit_test(test_split_direct),
+		cmocka_unit_test(test_rule_parse),
 	};
 
 	return cmocka_run_group_tests_name("attrib", tests, NULL, NULL);

@@ -77,8 +77,8 @@ static void test_container(void **state)
 	load("mountinfo/container-v2.txt", &m);
 	assert_string_equal(m.v2.mount, "/host/sys/fs/cgroup");
 	assert_string_equal(m.v2.root, "/");
-	assert_int_equal(cg_mounts_parse("615 600 0:60 / /mnt/with\\040space rw - cgroup2 c rw\n", &m),
-			 0);
+	assert_int_equal(
+		cg_mounts_parse("615 600 0:60 / /mnt/with\\040space rw - cgroup2 c rw\n", &m), 0);
 	assert_string_equal(m.v2.mount, "/mnt/with space");
 	assert_int_equal(cg_mounts_parse("garbage\n", &m), -EINVAL);
 	assert_int_equal(cg_mounts_read("/nonexistent/mountinfo", &m), -ENOENT);
@@ -91,14 +91,17 @@ static void test_rel_path(void **state)
 	(void)state;
 	assert_int_equal(cgname_rel_path("/sys/fs/cgroup", "/", "/sys/fs/cgroup", out, 256), 0);
 	assert_string_equal(out, "/");
-	assert_int_equal(cgname_rel_path("/sys/fs/cgroup", "/", "/sys/fs/cgroup/system.slice/a.service",
-					 out, 256), 0);
+	assert_int_equal(cgname_rel_path("/sys/fs/cgroup", "/",
+					 "/sys/fs/cgroup/system.slice/a.service", out, 256),
+			 0);
 	assert_string_equal(out, "/system.slice/a.service");
 	/* A mount of a subtree names paths from the hierarchy's root, as /proc/PID/cgroup does. */
-	assert_int_equal(cgname_rel_path("/sys/fs/cgroup/", "/kubepods.slice", "/sys/fs/cgroup/x",
-					 out, 256), 0);
+	assert_int_equal(
+		cgname_rel_path("/sys/fs/cgroup/", "/kubepods.slice", "/sys/fs/cgroup/x", out, 256),
+		0);
 	assert_string_equal(out, "/kubepods.slice/x");
-	assert_int_equal(cgname_rel_path("/sys/fs/cgroup", "/", "/sys/fs/cgroupx/y", out, 256), -EINVAL);
+	assert_int_equal(cgname_rel_path("/sys/fs/cgroup", "/", "/sys/fs/cgroupx/y", out, 256),
+			 -EINVAL);
 	assert_int_equal(cgname_rel_path("/sys/fs/cgroup", "/", "/tmp", out, 256), -EINVAL);
 }
 
@@ -133,9 +136,9 @@ static void test_names_walk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hybrid),	  cmocka_unit_test(test_pure_v2),
-		cmocka_unit_test(test_v1_only),	  cmocka_unit_test(test_container),
-		cmocka_unit_test(test_rel_path),  cmocka_unit_test(test_names_walk),
+		cmocka_unit_test(test_hybrid),	 cmocka_unit_test(test_pure_v2),
+		cmocka_unit_test(test_v1_only),	 cmocka_unit_test(test_container),
+		cmocka_unit_test(test_rel_path), cmocka_unit_test(test_names_walk),
 	};
 
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);

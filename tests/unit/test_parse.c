@@ -11,13 +11,13 @@ static void test_duration(void **state)
 		const char *in;
 		uint64_t ns;
 	} ok[] = {
-		{ "100ms", 100000000ULL }, { "1ms", 1000000ULL },	{ "60s", 60000000000ULL },
-		{ "1.5s", 1500000000ULL }, { "250us", 250000ULL },	{ "2m", 120000000000ULL },
-		{ "10", 10000000000ULL },  { "7ns", 7ULL },		{ "0.25ms", 250000ULL },
-		{ ".5s", 500000000ULL },   { "0.001s", 1000000ULL },	{ "1.5m", 90000000000ULL },
+		{ "100ms", 100000000ULL }, { "1ms", 1000000ULL },    { "60s", 60000000000ULL },
+		{ "1.5s", 1500000000ULL }, { "250us", 250000ULL },   { "2m", 120000000000ULL },
+		{ "10", 10000000000ULL },  { "7ns", 7ULL },	     { "0.25ms", 250000ULL },
+		{ ".5s", 500000000ULL },   { "0.001s", 1000000ULL }, { "1.5m", 90000000000ULL },
 	};
-	static const char *const bad[] = { "", "ms", "abc", "10x", "1.5ns", "-1s", "1e3ms",
-					   "1 s", "10h", "5.s5" };
+	static const char *const bad[] = { "",	  "ms",	   "abc", "10x", "1.5ns",
+					   "-1s", "1e3ms", "1 s", "10h", "5.s5" };
 	uint64_t ns;
 
 	(void)state;
@@ -95,7 +95,8 @@ static void test_record_opts(void **state)
 	assert_int_equal(env.attach, ATTACH_AUTO);
 	assert_int_equal(env.top, 10);
 	assert_int_equal(parse(&env, err, 13, "-i", "1ms", "-d", "10s", "-o", "x.csv.gz", "-e",
-			       "model", "--attach", "raw_tp", "--pmu", "sw-clock"), 0);
+			       "model", "--attach", "raw_tp", "--pmu", "sw-clock"),
+			 0);
 	assert_int_equal(env.interval_ns, 1000000ULL);
 	assert_int_equal(env.duration_ns, 10000000000ULL);
 	assert_string_equal(env.output, "x.csv.gz");
@@ -103,7 +104,8 @@ static void test_record_opts(void **state)
 	assert_int_equal(env.attach, ATTACH_RAW_TP);
 	assert_int_equal(env.pmu, PMU_SW_CLOCK);
 	assert_int_equal(parse(&env, err, 7, "--attribution=idle:4", "--top", "3", "--cgroup-mode",
-			       "v1", "-v"), 0);
+			       "v1", "-v"),
+			 0);
 	assert_int_equal(env.rule.idle_power_uw, 4000000);
 	assert_int_equal(env.top, 3);
 	assert_string_equal(env.cgroup_mode, "v1");
@@ -142,8 +144,10 @@ static void test_record_opts_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration),    cmocka_unit_test(test_duration_format),
-		cmocka_unit_test(test_cpulist),	    cmocka_unit_test(test_record_opts),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_duration_format),
+		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_record_opts),
 		cmocka_unit_test(test_record_opts_errors),
 	};
 

@@ -168,7 +168,8 @@ static void test_dangling(void **state)
 
 	(void)state;
 	snprintf(link, sizeof(link), "%s/intel-rapl:0", dir);
-	assert_int_equal(symlink("../../devices/virtual/powercap/intel-rapl/intel-rapl:0", link), 0);
+	assert_int_equal(symlink("../../devices/virtual/powercap/intel-rapl/intel-rapl:0", link),
+			 0);
 	pc = powercap__open(dir);
 	assert_non_null(pc);
 	assert_int_equal(powercap__nzones(pc), 1);

@@ -98,8 +98,11 @@ static void test_csv_rows(void **state)
 	const struct zone_delta zd[] = { { 1000, false }, { 10, false }, { 7, false } };
 	const char *const labels[] = { "package-0", "core-0", "dram-0" };
 	const char *const names[] = { "/a,b \"x\"", "/system.slice/c.service" };
-	struct csv_layout lay = { .nzones = 3, .zone_labels = labels, .has_pmu = false,
-				  .has_wakeups = true, .source = "powercap" };
+	struct csv_layout lay = { .nzones = 3,
+				  .zone_labels = labels,
+				  .has_pmu = false,
+				  .has_wakeups = true,
+				  .source = "powercap" };
 	struct interval_res res = {};
 	struct strbuf sb = {};
 	struct probe_row rows[2];
@@ -110,7 +113,8 @@ static void test_csv_rows(void **state)
 	assert_int_equal(interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res), 0);
 	csv_header(&sb, &lay);
 	assert_int_equal(csv_interval(&sb, &lay, &s, 1000, zd, &res, names), 0);
-	assert_string_equal(sb.buf,
+	assert_string_equal(
+		sb.buf,
 		"ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,energy_uj,"
 		"source,switches,node_energy_uj,gap,energy_uj.package-0,energy_uj.core-0,"
 		"energy_uj.dram-0\n"
@@ -125,7 +129,8 @@ static void test_csv_rows(void **state)
 		interval_attribute(&util, &s, 1000, zg, node3, 3, false, &res);
 		lay.has_pmu = true;
 		csv_interval(&sb, &lay, &s, 1000, zg, &res, names);
-		assert_non_null(strstr(sb.buf, "5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,6,4\n"));
+		assert_non_null(strstr(
+			sb.buf, "5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,6,4\n"));
 	}
 	/* Stolen time: a row of its own before idle, with no energy; attribution ignores it. */
 	{
@@ -135,7 +140,7 @@ static void test_csv_rows(void **state)
 		interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res);
 		csv_interval(&sb, &lay, &s, 1000, zd, &res, names);
 		assert_non_null(strstr(sb.buf, "5000,1000,18446744073709551613,<steal>,50,,,0,0,"
-						"powercap,0,1007,,0,0,0\n5000,1000,0,<idle>,600,"));
+					       "powercap,0,1007,,0,0,0\n5000,1000,0,<idle>,600,"));
 		assert_non_null(strstr(sb.buf, "<idle>,600,,,0,604,"));
 	}
 	strbuf_free(&sb);
@@ -206,9 +211,9 @@ static void test_summary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_slice_stream),   cmocka_unit_test(test_interval_zones),
-		cmocka_unit_test(test_interval_gap),   cmocka_unit_test(test_csv_rows),
-		cmocka_unit_test(test_csv_sink),       cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_slice_stream), cmocka_unit_test(test_interval_zones),
+		cmocka_unit_test(test_interval_gap), cmocka_unit_test(test_csv_rows),
+		cmocka_unit_test(test_csv_sink),     cmocka_unit_test(test_summary),
 	};
 
 	return cmocka_run_group_tests_name("record_logic", tests, NULL, NULL);
