@@ -90,6 +90,7 @@ static __always_inline __u64 v1_key(struct task_struct *task)
 {
 	struct cgroup_subsys_state *css = NULL;
 	struct css_set *cgroups;
+	__u64 id64;
 	int id;
 
 	if (targ_cgroup_mode == WP_CG_V1_CPU)
@@ -106,7 +107,9 @@ static __always_inline __u64 v1_key(struct task_struct *task)
 				      id * sizeof(css));
 	if (!css)
 		return WP_UNKNOWN_KEY;
-	return wp_kernfs_id(BPF_CORE_READ(css, cgroup, kn));
+	id64 = wp_kernfs_id(BPF_CORE_READ(css, cgroup, kn));
+	/* A failed read gives 0, which would be idle's key. */
+	return id64 ? id64 : WP_UNKNOWN_KEY;
 }
 
 static __always_inline __u64 task_key(struct task_struct *task)
@@ -190,6 +193,8 @@ static __always_inline struct wp_cg_stats *slot_acc(struct wp_cpu_slot *s, __u64
 	v = s->victim++ & (WP_SLOT_CACHE - 1);
 	if (s->key[v])
 		commit(s->epoch, s->key[v], &s->acc[v]);
+	else
+		__builtin_memset(&s->acc[v], 0, sizeof(s->acc[v]));
 	s->key[v] = key;
 	return &s->acc[v];
 }
@@ -292,9 +297,21 @@ static __always_inline int on_wakeup(__u64 key)
 {
 	__u32 zero = 0;
 	struct wp_cpu_slot *s = bpf_map_lookup_elem(&slots, &zero);
+	struct wp_cg_stats *st;
 
-	if (s)
-		slot_acc(s, key)->wakeups++;
+	if (!s)
+		return 0;
+	/*
+	 * On the loader's own CPU, wp_flush runs with IRQs on (BPF_PROG_TEST_RUN calls it directly
+	 * there): a wakeup from an IRQ must not reshuffle the cache under it. It goes to the map.
+	 */
+	if (s->flushing) {
+		st = stats_get(s->epoch, key);
+		if (st)
+			st->wakeups++;
+		return 0;
+	}
+	slot_acc(s, key)->wakeups++;
 	return 0;
 }
 
@@ -364,12 +381,19 @@ int wp_flush(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!s)
 		return 0;
-	if (ctx->args[1] & WP_FLUSH_RESET)
+	s->flushing = 1;
+	if (ctx->args[1] & WP_FLUSH_RESET) {
+		/* A fresh start (open, or a CPU back online): what the slot holds is stale. */
+		__builtin_memset(s->key, 0, sizeof(s->key));
+		__builtin_memset(&s->idle, 0, sizeof(s->idle));
+		s->steal_ns = 0;
 		s->since_ns = 0;
+	}
 	account(s, now, current_key(), 0);
 	slot_drain(s);
 	s->epoch = ctx->args[0] & 1;
 	s->flush_ns = now;
+	s->flushing = 0;
 	return 0;
 }
 

@@ -69,10 +69,12 @@ struct wp_cpu_slot {
 	__u64 steal_ns;	   /* time stolen by the hypervisor this epoch, not yet in the map */
 	__u32 epoch;	   /* 0 or 1: which stats map this CPU writes */
 	__u32 victim;	   /* next cache entry to evict */
+	__u32 flushing;	   /* wp_flush runs on this CPU: wakeups in IRQs must not touch the cache */
+	__u32 pad;
 	struct wp_cg_stats idle;	       /* idle counts of this epoch, not yet in the map */
 	__u64 key[WP_SLOT_CACHE];	       /* 0: entry unused (idle is never cached) */
 	struct wp_cg_stats acc[WP_SLOT_CACHE]; /* counts of key[i] not yet in the map */
 };
-_Static_assert(sizeof(struct wp_cpu_slot) == 96 + 8 * 8 + 8 * 40, "wp_cpu_slot layout");
+_Static_assert(sizeof(struct wp_cpu_slot) == 104 + 8 * 8 + 8 * 40, "wp_cpu_slot layout");
 
 #endif /* WATTPROBE_H */

@@ -52,18 +52,21 @@ int cgname_rel_path(const char *mount, const char *mount_root, const char *abs, 
 	return 0;
 }
 
+/*
+ * Insert-only: names already handed out stay valid for the whole run (callers keep the
+ * pointers). Kernfs ids are never reused and a cgroup cannot be renamed, so nothing is lost.
+ */
 static int store(struct cgname *c, uint64_t id, const char *path)
 {
-	char **slot = u64map__upsert(c->paths, id);
-	char *dup = strdup(path);
+	char **slot;
 
-	if (!slot || !dup) {
-		free(dup);
+	if (u64map__get(c->paths, id))
+		return 0;
+	slot = u64map__upsert(c->paths, id);
+	if (!slot)
 		return -ENOMEM;
-	}
-	free(*slot);
-	*slot = dup;
-	return 0;
+	*slot = strdup(path);
+	return *slot ? 0 : -ENOMEM;
 }
 
 /* Record every directory below dirfd (whose hierarchy path is rel); dirfd is consumed. */
@@ -92,8 +95,8 @@ static int walk(struct cgname *c, int dirfd, char *rel, size_t len)
 			continue; /* removed while we walk */
 		snprintf(rel + rl, len - rl, "%s%s", rl > 1 ? "/" : "", de->d_name);
 		err = store(c, st.st_ino, rel);
-		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (!err && fd >= 0)
+		fd = err ? -1 : openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
 			err = walk(c, fd, rel, len);
 		rel[rl] = '\0';
 	}

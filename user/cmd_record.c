@@ -208,7 +208,14 @@ static int tick(struct recorder *r)
 	uint64_t interval_ns, busy_ns, window_ns;
 	int err;
 
-	err = probe__sample(r->probe, &r->s);
+	err = probe__flush(r->probe, &r->s);
+	/*
+	 * Energy is read at the flush, before the drain, so both windows close together; it is
+	 * stamped with the sample's time, microseconds off its read, so that a modelled interval
+	 * is exactly the row's interval_ns.
+	 */
+	err = err ?: energy__read(r->energy, r->s.ts_ns);
+	err = err ?: probe__collect(r->probe, &r->s);
 	if (err) {
 		wp_err("reading the probe: %s", strerror(-err));
 		return err;
@@ -217,8 +224,8 @@ static int tick(struct recorder *r)
 	r->prev_ts_ns = r->s.ts_ns;
 	/* Stolen time is neither busy nor idle for this node: the model sees what remains. */
 	window_ns = r->s.window_ns - r->s.steal.cpu_ns;
-	busy_ns = window_ns - r->s.idle.cpu_ns;
-	err = energy__sample(r->energy, r->s.ts_ns, busy_ns, window_ns, r->zd);
+	busy_ns = window_ns > r->s.idle.cpu_ns ? window_ns - r->s.idle.cpu_ns : 0;
+	err = energy__delta(r->energy, busy_ns, window_ns, r->zd);
 	if (err < 0) {
 		wp_err("reading energy: %s", strerror(-err));
 		return err;
@@ -270,11 +277,14 @@ static int run(struct recorder *r)
 	if (r->env.duration_ns)
 		end_ns = r->start_ns + r->env.duration_ns;
 	/* The probe started its first interval when it opened; realign both clocks here. */
-	err = probe__sample(r->probe, &r->s);
-	if (err)
+	err = probe__flush(r->probe, &r->s);
+	err = err ?: energy__start(r->energy, r->s.ts_ns);
+	err = err ?: probe__collect(r->probe, &r->s);
+	if (err) {
+		wp_err("reading the probe: %s", strerror(-err));
 		return err;
+	}
 	r->prev_ts_ns = r->s.ts_ns;
-	energy__start(r->energy, r->s.ts_ns);
 	r->started = true;
 	while (more && !err) {
 		more = wait_tick(r, &deadline, end_ns);
@@ -334,6 +344,8 @@ int do_record(int argc, char **argv)
 	catch_signals();
 	r.sum = summary__new();
 	err = r.sum ? 0 : -ENOMEM;
+	if (err)
+		wp_err("%s", strerror(ENOMEM));
 	err = err ?: open_output(&r);
 	err = err ?: setup_energy(&r, online_cpus());
 	err = err ?: setup_cgroups(&r);

@@ -21,10 +21,12 @@ struct energy {
 	size_t zone_idx[ENERGY_MAX_ZONES]; /* our zone i -> powercap zone */
 	uint64_t prev_uj[ENERGY_MAX_ZONES];
 	bool have_prev[ENERGY_MAX_ZONES];
-	uint64_t prev_ns;
+	uint64_t cur_uj[ENERGY_MAX_ZONES]; /* staged by energy__read() */
+	bool have_cur[ENERGY_MAX_ZONES];
+	uint64_t prev_ns, cur_ns;
 	/* model */
 	uint64_t idle_uw, max_uw;
-	uint64_t carry_pj; /* fraction of a µJ carried to the next interval, in 1e-12 µJ */
+	uint64_t carry_aj; /* fraction of a µJ carried to the next interval, in aJ (1e-12 µJ) */
 	char desc[512];
 };
 
@@ -144,8 +146,10 @@ struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, siz
 	struct energy *e = calloc(1, sizeof(*e));
 	int err;
 
-	if (!e)
+	if (!e) {
+		snprintf(msg, len, "%s", strerror(ENOMEM));
 		return NULL;
+	}
 	msg[0] = '\0';
 	if (strcmp(spec, "auto") == 0) {
 		/* Measured first; the model only when nothing can be measured, and saying why. */
@@ -226,7 +230,7 @@ const char *energy__describe(const struct energy *e)
 int energy__start(struct energy *e, uint64_t now_ns)
 {
 	e->prev_ns = now_ns;
-	e->carry_pj = 0;
+	e->carry_aj = 0;
 	for (size_t i = 0; e->kind == SRC_POWERCAP && i < e->nz; i++)
 		e->have_prev[i] = powercap__read(e->pc, e->zone_idx[i], &e->prev_uj[i]) == 0;
 	return 0;
@@ -251,22 +255,21 @@ static void model_sample(struct energy *e, uint64_t dt_ns, uint64_t busy_ns, uin
 	if (busy_ns > window_ns)
 		busy_ns = window_ns;
 	num = ((u128)e->idle_uw * w + (u128)(e->max_uw - e->idle_uw) * busy_ns) * dt_ns;
-	num += (u128)e->carry_pj * den / 1000000000000ULL;
+	num += (u128)e->carry_aj * den / 1000000000000ULL;
 	out[0].energy_uj = (uint64_t)(num / den);
 	out[0].gap = false;
 	/* Keep what the floor dropped, so that a long run loses no µJ to rounding. */
-	e->carry_pj = (uint64_t)((num % den) * 1000000000000ULL / den);
+	e->carry_aj = (uint64_t)((num % den) * 1000000000000ULL / den);
 }
 
-static int powercap_sample(struct energy *e, uint64_t dt_ns, struct zone_delta *out)
+static int powercap_delta(struct energy *e, uint64_t dt_ns, struct zone_delta *out)
 {
 	int gaps = 0;
 
 	for (size_t i = 0; i < e->nz; i++) {
-		uint64_t cur, d;
-		bool ok;
+		uint64_t cur = e->cur_uj[i], d;
+		bool ok = e->have_cur[i];
 
-		ok = powercap__read(e->pc, e->zone_idx[i], &cur) == 0;
 		out[i].energy_uj = 0;
 		out[i].gap = true;
 		if (ok && e->have_prev[i] &&
@@ -284,15 +287,31 @@ static int powercap_sample(struct energy *e, uint64_t dt_ns, struct zone_delta *
 	return gaps;
 }
 
-int energy__sample(struct energy *e, uint64_t now_ns, uint64_t busy_ns, uint64_t window_ns,
-		   struct zone_delta *out)
+int energy__read(struct energy *e, uint64_t now_ns)
 {
-	uint64_t dt = now_ns > e->prev_ns ? now_ns - e->prev_ns : 0;
+	e->cur_ns = now_ns;
+	for (size_t i = 0; e->kind == SRC_POWERCAP && i < e->nz; i++)
+		e->have_cur[i] = powercap__read(e->pc, e->zone_idx[i], &e->cur_uj[i]) == 0;
+	return 0;
+}
 
-	e->prev_ns = now_ns;
+int energy__delta(struct energy *e, uint64_t busy_ns, uint64_t window_ns, struct zone_delta *out)
+{
+	/* dt is the time between the two reads, which is what the counters saw. */
+	uint64_t dt = e->cur_ns > e->prev_ns ? e->cur_ns - e->prev_ns : 0;
+
+	e->prev_ns = e->cur_ns;
 	if (e->kind == SRC_MODEL) {
 		model_sample(e, dt, busy_ns, window_ns, out);
 		return 0;
 	}
-	return powercap_sample(e, dt, out);
+	return powercap_delta(e, dt, out);
+}
+
+int energy__sample(struct energy *e, uint64_t now_ns, uint64_t busy_ns, uint64_t window_ns,
+		   struct zone_delta *out)
+{
+	int err = energy__read(e, now_ns);
+
+	return err ?: energy__delta(e, busy_ns, window_ns, out);
 }

@@ -42,10 +42,20 @@ const char *energy__describe(const struct energy *e);
 /* Take the starting readings. 0 or -errno. */
 int energy__start(struct energy *e, uint64_t now_ns);
 
+/* Read the counters now (at a sample's flush), for the next energy__delta(). 0 or -errno. */
+int energy__read(struct energy *e, uint64_t now_ns);
+
 /*
- * Energy of each zone since the last call (or start). busy_ns and window_ns (CPU time busy and
+ * Energy of each zone between the last two reads. busy_ns and window_ns (CPU time busy and
  * total, over all CPUs) drive the model; measured sources ignore them. Returns the number of
  * zones in a gap (0 when all are valid), or -errno.
+ */
+int energy__delta(struct energy *e, uint64_t busy_ns, uint64_t window_ns, struct zone_delta *out);
+
+/*
+ * energy__read() then energy__delta(): energy of each zone since the last call (or start). busy_ns
+ * and window_ns (CPU time busy and total, over all CPUs) drive the model; measured sources ignore
+ * them. Returns the number of zones in a gap (0 when all are valid), or -errno.
  */
 int energy__sample(struct energy *e, uint64_t now_ns, uint64_t busy_ns, uint64_t window_ns,
 		   struct zone_delta *out);

@@ -167,8 +167,10 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		return duration_opt(ctx, "interval", arg, INTERVAL_MIN_NS, INTERVAL_MAX_NS,
 				    &env->interval_ns);
 	case 'd':
-		if (duration_parse(arg, &env->duration_ns) || !env->duration_ns)
-			return fail(ctx, "bad duration '%s'%s", arg, " (want e.g. 10s)");
+		if (duration_parse(arg, &env->duration_ns) || !env->duration_ns ||
+		    env->duration_ns > DURATION_MAX_NS)
+			return fail(ctx, "bad duration '%s'%s", arg,
+				    " (want e.g. 10s, at most a year)");
 		return 0;
 	case 'o':
 		env->output = arg;

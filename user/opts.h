@@ -12,6 +12,8 @@
 #define INTERVAL_MIN_NS	    1000000ULL	   /* 1ms */
 #define INTERVAL_MAX_NS	    60000000000ULL /* 60s */
 #define INTERVAL_DEFAULT_NS 100000000ULL   /* 100ms */
+/* A year: the end time of a recording cannot wrap. */
+#define DURATION_MAX_NS (366ULL * 86400 * 1000000000ULL)
 
 struct record_env {
 	uint64_t interval_ns;

@@ -79,6 +79,7 @@ struct pmu *pmu__open(enum pmu_mode mode, const bool *online, size_t ncpus, cons
 		type = PERF_TYPE_SOFTWARE;
 		cyc = ins = PERF_COUNT_SW_CPU_CLOCK;
 	}
+	*reason = "out of memory";
 	pmu = calloc(1, sizeof(*pmu));
 	if (!pmu)
 		return NULL;
@@ -90,6 +91,7 @@ struct pmu *pmu__open(enum pmu_mode mode, const bool *online, size_t ncpus, cons
 		err = -ENOMEM;
 		goto fail;
 	}
+	*reason = NULL;
 	for (size_t c = 0; c < ncpus; c++)
 		pmu->cycles_fd[c] = pmu->instr_fd[c] = -1;
 	for (size_t c = 0; c < ncpus; c++) {

@@ -149,13 +149,14 @@ static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
 		colon = strrchr(parent, ':');
 		*colon = '\0';
 		snprintf(path, sizeof(path), "%s/%s/name", pc->root, parent);
-		if (!read_small(path, pname, sizeof(pname)))
-			sscanf(pname, "package-%d", &z->package);
+		if (!read_small(path, pname, sizeof(pname)) &&
+		    sscanf(pname, "package-%d", &z->package) == 1) {
+			/* "package-0-die-1" gives "dram-0-die-1": multi-die parts stay distinct. */
+			snprintf(z->label, sizeof(z->label), "%s-%s", z->name, pname + 8);
+			return;
+		}
 	}
-	if (z->kind == PC_PACKAGE || z->kind == PC_PSYS || z->package < 0)
-		snprintf(z->label, sizeof(z->label), "%s", z->name);
-	else
-		snprintf(z->label, sizeof(z->label), "%s-%d", z->name, z->package);
+	snprintf(z->label, sizeof(z->label), "%s", z->name);
 }
 
 /* Node energy: psys alone where it is readable (it already contains the packages), else
@@ -187,9 +188,13 @@ struct powercap *powercap__open(const char *root)
 	if (!pc)
 		return NULL;
 	pc->root = strdup(root);
+	if (!pc->root) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	d = opendir(root);
-	if (!pc->root || !d) {
-		err = pc->root ? -errno : -ENOMEM;
+	if (!d) {
+		err = -errno;
 		goto fail;
 	}
 	while ((de = readdir(d))) {

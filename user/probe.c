@@ -120,12 +120,17 @@ static bool btf_has_member(const struct btf *btf, const char *type, const char *
 /*
  * The probe reads the steal clock at current->se.cfs_rq->rq->prev_steal_time_rq with direct
  * BTF loads: every link must exist (FAIR_GROUP_SCHED, PARAVIRT_TIME_ACCOUNTING), and so must
- * bpf_get_current_task_btf() (Linux 5.11).
+ * bpf_get_current_task_btf() (Linux 5.11). Direct loads need the running kernel's own BTF: with
+ * only an external --btf file the verifier has none, so steal stays off there.
  */
 bool probe_can_read_steal(const char *btf_path)
 {
-	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	struct btf *btf;
 	bool ok;
+
+	if (btf_path && access("/sys/kernel/btf/vmlinux", R_OK))
+		return false;
+	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 
 	if (!btf)
 		return false;
@@ -334,17 +339,56 @@ static int cmp_row(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int probe__sample(struct probe *p, struct probe_sample *out)
+/*
+ * CPUs that came online since the last sample start afresh (a RESET flush into the epoch the
+ * others are about to leave, discarding their stale slot); those that went offline are skipped.
+ * FIELD-NOTES 10: re-scanned at every sample, it is one small sysfs read.
+ */
+static int rescan_online(struct probe *p)
 {
-	__u32 old = p->epoch;
+	bool was[p->ncpus];
+	int err;
+
+	memcpy(was, p->online, sizeof(was));
+	err = cpulist_read(ONLINE_PATH, p->online, p->ncpus);
+	if (err) {
+		memcpy(p->online, was, sizeof(was));
+		return 0; /* keep the last known mask */
+	}
+	for (size_t c = 0; c < p->ncpus; c++) {
+		if (!p->online[c] || was[c])
+			continue;
+		p->last_flush_ns[c] = 0; /* its time counts from the next interval on */
+		err = flush_cpu(p, c, p->epoch, WP_FLUSH_RESET);
+		if (err == -ENXIO)
+			p->online[c] = false;
+		else if (err)
+			return err;
+	}
+	return 0;
+}
+
+int probe__flush(struct probe *p, struct probe_sample *out)
+{
+	int err;
+
+	err = rescan_online(p);
+	if (err)
+		return err;
+	out->ts_ns = now_ns();
+	err = flush_all(p, p->epoch ^ 1, 0);
+	if (err)
+		return err;
+	p->epoch ^= 1;
+	return 0;
+}
+
+int probe__collect(struct probe *p, struct probe_sample *out)
+{
+	__u32 old = p->epoch ^ 1;
 	int err;
 
 	out->nrows = 0;
-	out->ts_ns = now_ns();
-	err = flush_all(p, old ^ 1, 0);
-	if (err)
-		return err;
-	p->epoch = old ^ 1;
 	err = read_slots(p, &out->window_ns, &out->ncpus_online);
 	err = err ?: drain(p, old, out);
 	err = err ?: drain_array(p, p->skel->maps.idle, old, &out->idle);
@@ -356,6 +400,11 @@ int probe__sample(struct probe *p, struct probe_sample *out)
 		return err;
 	qsort(out->rows, out->nrows, sizeof(*out->rows), cmp_row);
 	return 0;
+}
+
+int probe__sample(struct probe *p, struct probe_sample *out)
+{
+	return probe__flush(p, out) ?: probe__collect(p, out);
 }
 
 void probe_sample__free(struct probe_sample *s)
@@ -409,8 +458,10 @@ struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t e
 	int err, n;
 
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		snprintf(err_msg, err_len, "%s", strerror(ENOMEM));
 		return NULL;
+	}
 	p->batch_ok = true;
 	n = libbpf_num_possible_cpus();
 	if (n <= 0) {

@@ -51,6 +51,9 @@ void probe__free(struct probe *p);
 
 /* Close the current interval on every CPU and fill out with its counts. 0 or -errno. */
 int probe__sample(struct probe *p, struct probe_sample *out);
+/* The same in two steps, so that energy can be read between them, at the flush: */
+int probe__flush(struct probe *p, struct probe_sample *out);   /* sets out->ts_ns */
+int probe__collect(struct probe *p, struct probe_sample *out); /* the interval's counts */
 void probe_sample__free(struct probe_sample *s);
 
 enum probe_attach probe__attach_mode(const struct probe *p);
