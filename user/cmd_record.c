@@ -296,12 +296,12 @@ static int run(struct recorder *r)
 
 static void report(struct recorder *r)
 {
-	__u64 drops[WP_DROP__MAX] = {};
+	__u64 drops[WP_DROP__MAX] = {}, missed = 0;
 	struct summary_totals t;
 	char iv[32];
 
 	summary__totals(r->sum, &t);
-	probe__drops(r->probe, drops);
+	probe__drops(r->probe, drops, &missed);
 	fprintf(r->report,
 		"wattprobe: %.2f s, %llu intervals of %s, %zu CPUs, attach %s, cgroup %s\n",
 		t.wall_ns / 1e9, (unsigned long long)t.intervals,
@@ -309,11 +309,13 @@ static void report(struct recorder *r)
 		probe__attach_name(probe__attach_mode(r->probe)), cg_mode_name(r->mode));
 	fprintf(r->report, "energy: %s\n", energy__describe(r->energy));
 	summary__print(r->sum, r->report, r->env.top);
-	fprintf(r->report, "dropped %llu (map full %llu, pmu %llu), gaps %llu, late ticks %llu\n",
-		(unsigned long long)(drops[WP_DROP_MAP_FULL] + drops[WP_DROP_PMU_READ]),
+	fprintf(r->report,
+		"dropped %llu (map full %llu, pmu %llu, missed by the kernel %llu), gaps %llu, "
+		"late ticks %llu\n",
+		(unsigned long long)(drops[WP_DROP_MAP_FULL] + drops[WP_DROP_PMU_READ] + missed),
 		(unsigned long long)drops[WP_DROP_MAP_FULL],
-		(unsigned long long)drops[WP_DROP_PMU_READ], (unsigned long long)t.gap_intervals,
-		(unsigned long long)r->late_ticks);
+		(unsigned long long)drops[WP_DROP_PMU_READ], (unsigned long long)missed,
+		(unsigned long long)t.gap_intervals, (unsigned long long)r->late_ticks);
 }
 
 static void cleanup(struct recorder *r)

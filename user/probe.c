@@ -37,6 +37,8 @@ struct probe {
 	__u32 epoch; /* the epoch CPUs write now */
 	bool batch_ok;
 	bool steal;
+	__u64 drops_base[WP_DROP__MAX]; /* counted before the first interval started */
+	__u64 missed_base;
 };
 
 static __u64 now_ns(void)
@@ -416,6 +418,49 @@ void probe_sample__free(struct probe_sample *s)
 	s->nrows = s->cap = 0;
 }
 
+static int read_drops(const struct probe *p, __u64 out[WP_DROP__MAX])
+{
+	int fd = bpf_map__fd(p->skel->maps.drops);
+	__u64 *buf = calloc(p->ncpus, sizeof(__u64));
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (__u32 i = 0; i < WP_DROP__MAX && !err; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, buf)) {
+			err = -errno;
+			break;
+		}
+		for (size_t c = 0; c < p->ncpus; c++)
+			out[i] += buf[c];
+	}
+	free(buf);
+	return err;
+}
+
+/*
+ * Runs the kernel skipped: a classic tracepoint program does not run while another BPF program
+ * is active on the CPU (bpf_prog_active), a trampoline one while it is itself running there.
+ * A skipped sched_switch merges two slices into the next one: counted, not hidden.
+ */
+static __u64 read_missed(const struct probe *p)
+{
+	struct bpf_program *prog;
+	__u64 missed = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			missed += info.recursion_misses;
+	}
+	return missed;
+}
+
 static int alloc_buffers(struct probe *p)
 {
 	p->online = calloc(p->ncpus, sizeof(*p->online));
@@ -500,6 +545,8 @@ struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t e
 		err = err ?: drain_array(p, p->skel->maps.idle, 0, &discard);
 		err = err ?: drain_array(p, p->skel->maps.steal, 0, &discard);
 		err = err ?: drain_array(p, p->skel->maps.overflow, 0, &discard);
+		err = err ?: read_drops(p, p->drops_base);
+		p->missed_base = read_missed(p);
 	}
 	if (err) {
 		snprintf(err_msg, err_len, "reading the probe's maps: %s", strerror(-err));
@@ -552,26 +599,14 @@ const char *probe__pmu_reason(const struct probe *p)
 	return p->pmu ? NULL : p->pmu_reason;
 }
 
-int probe__drops(const struct probe *p, __u64 out[WP_DROP__MAX])
+int probe__drops(const struct probe *p, __u64 out[WP_DROP__MAX], __u64 *missed)
 {
-	int fd = bpf_map__fd(p->skel->maps.drops);
-	__u64 *buf = calloc(p->ncpus, sizeof(__u64));
+	int err = read_drops(p, out);
 
-	if (!buf)
-		return -ENOMEM;
-	for (__u32 i = 0; i < WP_DROP__MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &i, buf)) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		for (size_t c = 0; c < p->ncpus; c++)
-			out[i] += buf[c];
-	}
-	free(buf);
-	return 0;
+	for (int i = 0; i < WP_DROP__MAX; i++)
+		out[i] -= p->drops_base[i];
+	*missed = read_missed(p) - p->missed_base;
+	return err;
 }
 
 int probe__switch_prog_fd(const struct probe *p)

@@ -66,8 +66,9 @@ bool probe__has_steal(const struct probe *p);
 bool probe_can_read_steal(const char *btf_path);
 /* Why PMU counters are not used (NULL when they are). */
 const char *probe__pmu_reason(const struct probe *p);
-/* Cumulative drop counters since open, indexed by enum wp_drop. */
-int probe__drops(const struct probe *p, __u64 out[WP_DROP__MAX]);
+/* Drops since the first interval, indexed by enum wp_drop; *missed: program runs the kernel
+ * skipped (bpf_prog_info.recursion_misses). */
+int probe__drops(const struct probe *p, __u64 out[WP_DROP__MAX], __u64 *missed);
 /* BPF program fd of the sched_switch handler in use, for bpf_stats. */
 int probe__switch_prog_fd(const struct probe *p);
 size_t probe__ncpus(const struct probe *p);
