@@ -114,6 +114,7 @@ int attrib_interval(const struct attrib_rule *rule, const struct attrib_in *in, 
 
 int attrib_rule_parse(const char *text, struct attrib_rule *rule)
 {
+	const char *num = text + 5, *p = num;
 	char *end;
 	double w;
 
@@ -121,11 +122,16 @@ int attrib_rule_parse(const char *text, struct attrib_rule *rule)
 		*rule = (struct attrib_rule){ .kind = ATTRIB_UTIL };
 		return 0;
 	}
-	if (strncmp(text, "idle:", 5) != 0 || !text[5])
+	if (strncmp(text, "idle:", 5) != 0)
+		return -EINVAL;
+	/* Decimal watts only, 0..10 kW: no hex, exponent or nan through strtod. */
+	while ((*p >= '0' && *p <= '9') || *p == '.')
+		p++;
+	if (p == num || (*p && strcmp(p, "W") != 0))
 		return -EINVAL;
 	errno = 0;
-	w = strtod(text + 5, &end);
-	if (errno || (*end && strcmp(end, "W") != 0) || w < 0 || w > 1e6)
+	w = strtod(num, &end);
+	if (errno || end != p || !(w >= 0 && w <= 10000.0))
 		return -EINVAL;
 	*rule = (struct attrib_rule){ .kind = ATTRIB_IDLE_POWER,
 				      .idle_power_uw = (uint64_t)(w * 1e6 + 0.5) };

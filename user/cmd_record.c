@@ -354,7 +354,9 @@ int do_record(int argc, char **argv)
 	err = err ?: setup_probe(&r);
 	err = err ?: start_output(&r);
 	err = err ?: run(&r);
-	if (r.csv) {
+	if (r.csv && !r.started) {
+		csv__abort(r.csv);
+	} else if (r.csv) {
 		int cerr = csv__close(r.csv);
 
 		if (cerr && !err) {

@@ -13,6 +13,11 @@ struct csv_out {
 	int fd;
 	gzFile gz;
 	bool is_stdout;
+	bool created; /* we made the file: an aborted run removes it */
+	bool gzip;
+	bool begun;
+	off_t good_off; /* end of the last whole interval (plain files) */
+	char *path;
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -22,6 +27,10 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/*
+ * Open without truncating: a run that fails before recording starts leaves an existing file as
+ * it was (and removes one it created). csv__begin() truncates once recording starts.
+ */
 struct csv_out *csv__open(const char *path)
 {
 	struct csv_out *out = calloc(1, sizeof(*out));
@@ -34,24 +43,52 @@ struct csv_out *csv__open(const char *path)
 		out->is_stdout = true;
 		return out;
 	}
-	out->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out->fd < 0)
-		goto fail;
-	if (ends_with(path, ".gz")) {
-		out->gz = gzdopen(out->fd, "wb6");
-		if (!out->gz) {
-			errno = ENOMEM;
-			goto fail;
-		}
+	out->path = strdup(path);
+	if (!out->path) {
+		free(out);
+		errno = ENOMEM;
+		return NULL;
 	}
+	out->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	out->created = out->fd >= 0;
+	if (out->fd < 0 && errno == EEXIST)
+		out->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (out->fd < 0) {
+		err = errno;
+		free(out->path);
+		free(out);
+		errno = err;
+		return NULL;
+	}
+	out->gzip = ends_with(path, ".gz");
 	return out;
-fail:
-	err = errno;
-	if (out->fd >= 0)
+}
+
+int csv__begin(struct csv_out *out)
+{
+	if (out->is_stdout || out->begun)
+		return 0;
+	out->begun = true;
+	if (ftruncate(out->fd, 0))
+		return -errno;
+	if (out->gzip) {
+		out->gz = gzdopen(out->fd, "wb6");
+		if (!out->gz)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void csv__abort(struct csv_out *out)
+{
+	if (!out)
+		return;
+	if (out->created && !out->begun)
+		unlink(out->path);
+	if (!out->is_stdout)
 		close(out->fd);
+	free(out->path);
 	free(out);
-	errno = err;
-	return NULL;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -69,14 +106,34 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* zlib's error, as an errno where it has one (ENOSPC rather than "I/O error"). */
+static int gz_err(gzFile gz)
+{
+	int zerr;
+
+	gzerror(gz, &zerr);
+	return zerr == Z_ERRNO && errno ? -errno : -EIO;
+}
+
 int csv__write(struct csv_out *out, const char *buf, size_t len)
 {
-	if (!out->gz)
-		return write_all(out->fd, buf, len);
+	int err = csv__begin(out);
+
+	if (err)
+		return err;
+	if (!out->gz) {
+		err = write_all(out->fd, buf, len);
+		/* A row cut by a full disk is taken back: the file ends with a whole interval. */
+		if (err && !out->is_stdout && ftruncate(out->fd, out->good_off) == 0)
+			lseek(out->fd, out->good_off, SEEK_SET);
+		if (!err)
+			out->good_off += len;
+		return err;
+	}
 	if (len && gzwrite(out->gz, buf, len) != (int)len)
-		return -EIO;
+		return gz_err(out->gz);
 	/* A sync flush per interval: a file cut short still decompresses to whole intervals. */
-	return gzflush(out->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+	return gzflush(out->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : gz_err(out->gz);
 }
 
 int csv__close(struct csv_out *out)
@@ -88,7 +145,7 @@ int csv__close(struct csv_out *out)
 	if (out->gz) {
 		/* gzclose closes the fd too. */
 		if (gzflush(out->gz, Z_FINISH) != Z_OK)
-			err = -EIO;
+			err = gz_err(out->gz);
 		if (!err && fsync(out->fd) && errno != EINVAL)
 			err = -errno;
 		if (gzclose(out->gz) != Z_OK && !err)
@@ -99,6 +156,7 @@ int csv__close(struct csv_out *out)
 		if (close(out->fd) && !err)
 			err = -errno;
 	}
+	free(out->path);
 	free(out);
 	return err;
 }

@@ -10,8 +10,12 @@
 
 struct csv_out;
 
-/* "-" is stdout; a .gz suffix writes gzip. NULL with errno set. */
+/* "-" is stdout; a .gz suffix writes gzip. Nothing is truncated yet. NULL with errno set. */
 struct csv_out *csv__open(const char *path);
+/* Recording starts: truncate (done by the first csv__write too). 0 or -errno. */
+int csv__begin(struct csv_out *out);
+/* Setup failed before recording: close, leave an existing file alone, remove one we made. */
+void csv__abort(struct csv_out *out);
 /* Write one whole interval and flush it. 0 or -errno. */
 int csv__write(struct csv_out *out, const char *buf, size_t len);
 /* Flush, fsync (files) and close. 0 or -errno; accepts NULL. */

@@ -10,7 +10,8 @@ static const struct {
 	uint64_t ns;
 } units[] = {
 	{ "ns", 1ULL },		{ "us", 1000ULL },	 { "ms", 1000000ULL },
-	{ "s", 1000000000ULL }, { "m", 60000000000ULL }, { "", 1000000000ULL },
+	{ "s", 1000000000ULL }, { "m", 60000000000ULL }, { "h", 3600000000000ULL },
+	{ "", 1000000000ULL }, /* a bare number is seconds */
 };
 
 int duration_parse(const char *text, uint64_t *out_ns)

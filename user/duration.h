@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /*
- * Parse an integer or decimal number followed by ns, us, ms, s or m (a bare number is
+ * Parse an integer or decimal number followed by ns, us, ms, s, m or h (a bare number is
  * seconds). Returns 0, -EINVAL when malformed, -ERANGE when it does not fit in 64 bits or is
  * not a whole number of nanoseconds.
  */

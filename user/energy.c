@@ -97,14 +97,20 @@ static int open_powercap(struct energy *e, const char *root, char *msg, size_t l
 	return 0;
 }
 
+/* Decimal watts, 0..10 kW: no hex, no exponent, no nan, none of strtod's other forms. */
 static int parse_watts(const char *s, uint64_t *uw)
 {
+	const char *p = s;
 	char *end;
 	double w;
 
+	while ((*p >= '0' && *p <= '9') || *p == '.')
+		p++;
+	if (p == s || (*p && *p != ','))
+		return -EINVAL;
 	errno = 0;
 	w = strtod(s, &end);
-	if (errno || end == s || (*end && *end != ',') || w < 0 || w > 1e6)
+	if (errno || end != p || !(w >= 0 && w <= MODEL_MAX_W))
 		return -EINVAL;
 	*uw = (uint64_t)(w * 1e6 + 0.5);
 	return 0;
@@ -131,7 +137,12 @@ static int open_model(struct energy *e, const char *args, unsigned int ncpus, ch
 		args = args ? args + 1 : NULL;
 	}
 	if (e->max_uw < e->idle_uw) {
-		snprintf(msg, len, "energy model: max power below idle power");
+		snprintf(msg, len,
+			 "energy model: max power %.2f W (%s) is below idle power %.2f W; give "
+			 "max=W",
+			 e->max_uw / 1e6,
+			 args && strstr(args, "max=") ? "given" : "default: 3.5 W x online CPUs",
+			 e->idle_uw / 1e6);
 		return -EINVAL;
 	}
 	e->nz = 1;

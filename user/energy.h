@@ -15,6 +15,8 @@
  */
 #define MODEL_IDLE_UW_PER_CPU 740000ULL
 #define MODEL_MAX_UW_PER_CPU  3500000ULL
+/* No node draws more; above it a parameter is a typo, and the table would overflow. */
+#define MODEL_MAX_W 10000.0
 
 /* A zone reading over one interval. */
 struct zone_delta {

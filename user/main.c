@@ -48,6 +48,11 @@ int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "help";
 
+	/* No command is a usage error, as in perf and git; "help" asked for is not. */
+	if (argc < 2) {
+		do_help(0, NULL);
+		return EXIT_FAILURE;
+	}
 	if (!strcmp(name, "-h") || !strcmp(name, "--help"))
 		name = "help";
 	else if (!strcmp(name, "-V") || !strcmp(name, "--version"))

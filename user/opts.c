@@ -143,7 +143,7 @@ static const char record_doc[] =
 	"  wattprobe record -e powercap:/tmp/rapl  # another powercap tree\n"
 	"  wattprobe record -e model:idle=40,max=180 -a idle:40\n"
 	"\v"
-	"DUR is a number with a unit: ns, us, ms, s or m (a bare number is seconds).";
+	"DUR is a number with a unit: ns, us, ms, s, m or h (a bare number is seconds).";
 
 static int duration_opt(struct parse_ctx *ctx, const char *what, const char *arg, uint64_t lo,
 			uint64_t hi, uint64_t *out)
@@ -151,7 +151,8 @@ static int duration_opt(struct parse_ctx *ctx, const char *what, const char *arg
 	int err = duration_parse(arg, out);
 
 	if (err)
-		return fail(ctx, "bad %s '%s' (want a number with ns, us, ms, s or m)", what, arg);
+		return fail(ctx, "bad %s '%s' (want a number with ns, us, ms, s, m or h)", what,
+			    arg);
 	if (*out < lo || *out > hi)
 		return fail(ctx, "%s '%s' out of range (1ms..60s)", what, arg);
 	return 0;
@@ -170,7 +171,7 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		if (duration_parse(arg, &env->duration_ns) || !env->duration_ns ||
 		    env->duration_ns > DURATION_MAX_NS)
 			return fail(ctx, "bad duration '%s'%s", arg,
-				    " (want e.g. 10s, at most a year)");
+				    " (want e.g. 10s, at most 365 days)");
 		return 0;
 	case 'o':
 		env->output = arg;

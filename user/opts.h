@@ -13,7 +13,7 @@
 #define INTERVAL_MAX_NS	    60000000000ULL /* 60s */
 #define INTERVAL_DEFAULT_NS 100000000ULL   /* 100ms */
 /* A year: the end time of a recording cannot wrap. */
-#define DURATION_MAX_NS (366ULL * 86400 * 1000000000ULL)
+#define DURATION_MAX_NS (365ULL * 86400 * 1000000000ULL)
 
 struct record_env {
 	uint64_t interval_ns;

@@ -152,7 +152,8 @@ int summary__print(const struct summary *sm, FILE *f, unsigned int top)
 		snprintf(label, sizeof(label), "(%zu more cgroups)", n - top);
 		print_row(f, label, rest_cpu, rest_uj, wall_s, sm->t.node_uj);
 	}
-	if (sm->t.steal_ns)
+	/* Only once it shows in the table's millisecond resolution; the CSV has every ns. */
+	if (sm->t.steal_ns >= 500000)
 		print_row(f, "<steal>", sm->t.steal_ns, 0, wall_s, sm->t.node_uj);
 	print_row(f, "<idle>", sm->t.idle_cpu_ns, sm->t.idle_uj, wall_s, sm->t.node_uj);
 	print_row(f, "node", sm->t.cpu_ns, sm->t.node_uj, wall_s, sm->t.node_uj);

@@ -94,6 +94,12 @@ static void test_open_errors(void **state)
 	assert_non_null(strstr(msg, "idle=x"));
 	assert_null(energy__open("model:idle=50,max=10", 2, msg, sizeof(msg)));
 	assert_null(energy__open("model:watts=3", 2, msg, sizeof(msg)));
+	assert_null(energy__open("model:idle=nan,max=nan", 2, msg, sizeof(msg)));
+	assert_null(energy__open("model:idle=0x10", 2, msg, sizeof(msg)));
+	assert_null(energy__open("model:idle=1,max=20000", 2, msg, sizeof(msg)));
+	/* The default max (3.5 W x 2 CPUs) below a given idle power: the message says so. */
+	assert_null(energy__open("model:idle=50", 2, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "7.00 W (default"));
 }
 
 /* An empty tree has no zone: an explicit powercap source refuses, naming the root. */

@@ -17,7 +17,7 @@ static void test_duration(void **state)
 		{ ".5s", 500000000ULL },   { "0.001s", 1000000ULL }, { "1.5m", 90000000000ULL },
 	};
 	static const char *const bad[] = { "",	  "ms",	   "abc", "10x", "1.5ns",
-					   "-1s", "1e3ms", "1 s", "10h", "5.s5" };
+					   "-1s", "1e3ms", "1 s", "10d", "5.s5" };
 	uint64_t ns;
 
 	(void)state;
@@ -135,6 +135,12 @@ static void test_record_opts_errors(void **state)
 	assert_int_equal(parse(&env, err, 2, "extra"), -EINVAL);
 	assert_non_null(strstr(err, "'extra'"));
 	assert_int_equal(parse(&env, err, 3, "--max-cgroups", "8"), -EINVAL);
+	assert_int_equal(parse(&env, err, 3, "-d", "366d"), -EINVAL);
+	assert_int_equal(parse(&env, err, 3, "-d", "8761h"), -EINVAL); /* over 365 days */
+	assert_int_equal(parse(&env, err, 3, "-d", "8760h"), 0);
+	assert_int_equal(parse(&env, err, 3, "-a", "idle:nan"), -EINVAL);
+	assert_int_equal(parse(&env, err, 3, "-a", "idle:0x10"), -EINVAL);
+	assert_int_equal(parse(&env, err, 3, "-a", "idle:1e3"), -EINVAL);
 	assert_int_equal(parse(&env, err, 3, "--cgroup-mode", "v3"), -EINVAL);
 	assert_int_equal(parse(&env, err, 2, "-i"), -EINVAL);
 	assert_true(err[0] != '\0');

@@ -173,6 +173,34 @@ static void test_csv_sink(void **state)
 	snprintf(path, sizeof(path), "%s/none/x.csv", dir);
 	assert_null(csv__open(path));
 	assert_int_equal(errno, ENOENT);
+	/* A run that fails before recording leaves an existing file as it was... */
+	put_file(dir, "old.csv", "precious\n", 0644);
+	snprintf(path, sizeof(path), "%s/old.csv", dir);
+	out = csv__open(path);
+	assert_non_null(out);
+	csv__abort(out);
+	{
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		assert_non_null(fgets(back, sizeof(back), f));
+		fclose(f);
+		assert_string_equal(back, "precious\n");
+	}
+	/* ...and removes one it created; a run that starts truncates the old content. */
+	snprintf(path, sizeof(path), "%s/new.csv", dir);
+	csv__abort(csv__open(path));
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/old.csv", dir);
+	out = csv__open(path);
+	assert_int_equal(csv__write(out, "h\n", 2), 0);
+	assert_int_equal(csv__close(out), 0);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_size, 2);
+	}
 	rm_tree(dir);
 }
 
