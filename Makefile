@@ -15,7 +15,8 @@ CFLAGS ?= -g -O2
 WP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
 	-DWP_VERSION='"$(VERSION)"' -DWP_GIT_REV='"$(GIT_REV)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
-LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm \
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's -target bpf lacks the system include paths; take them from clang itself.

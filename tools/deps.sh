@@ -11,6 +11,7 @@ pkgs=(
 	libbpf-dev bpftool         # libbpf, skeleton generation, vmlinux.h regeneration
 	libelf-dev zlib1g-dev      # libbpf's dependencies; zlib also writes .csv.gz
 	libcmocka-dev              # unit tests
+	libjson-c-dev              # pods JSON (kubectl get pods -o json, the API server)
 	gzip gawk procps util-linux # integration tests: zcat, awk, pgrep/ps, setpriv
 )
 
