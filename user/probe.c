@@ -19,8 +19,9 @@
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's internal "operation not supported" */
 #endif
-#define ONLINE_PATH "/sys/devices/system/cpu/online"
-#define TRACEFS	    "/sys/kernel/tracing"
+#define RESCAN_ONLINE_NS 1000000000ULL
+#define ONLINE_PATH	 "/sys/devices/system/cpu/online"
+#define TRACEFS		 "/sys/kernel/tracing"
 
 struct probe {
 	struct wattprobe_bpf *skel;
@@ -38,6 +39,7 @@ struct probe {
 	bool batch_ok;
 	bool steal;
 	__u64 drops_base[WP_DROP__MAX]; /* counted before the first interval started */
+	__u64 online_scan_ns;		/* last read of the online mask */
 	__u64 missed_base;
 };
 
@@ -329,6 +331,9 @@ static int drain_array(struct probe *p, struct bpf_map *map, __u32 epoch, struct
 	memset(sum, 0, sizeof(*sum));
 	for (size_t c = 0; c < p->ncpus; c++)
 		stats_add(sum, &p->pcpu_buf[c]);
+	/* Steal and overflow are mostly zero: nothing to clear, no syscall. */
+	if (!sum->cpu_ns && !sum->cycles && !sum->instructions && !sum->switches && !sum->wakeups)
+		return 0;
 	memset(p->pcpu_buf, 0, p->ncpus * sizeof(*p->pcpu_buf));
 	return bpf_map_update_elem(fd, &epoch, p->pcpu_buf, BPF_ANY) ? -errno : 0;
 }
@@ -344,13 +349,18 @@ static int cmp_row(const void *a, const void *b)
 /*
  * CPUs that came online since the last sample start afresh (a RESET flush into the epoch the
  * others are about to leave, discarding their stale slot); those that went offline are skipped.
- * FIELD-NOTES 10: re-scanned at every sample, it is one small sysfs read.
+ * FIELD-NOTES 10: re-scanned at most once a second, at a sample.
  */
 static int rescan_online(struct probe *p)
 {
 	bool was[p->ncpus];
+	__u64 now = now_ns();
 	int err;
 
+	/* Once a second is plenty for hotplug; a CPU gone offline shows at once as ENXIO. */
+	if (now - p->online_scan_ns < RESCAN_ONLINE_NS)
+		return 0;
+	p->online_scan_ns = now;
 	memcpy(was, p->online, sizeof(was));
 	err = cpulist_read(ONLINE_PATH, p->online, p->ncpus);
 	if (err) {
@@ -520,6 +530,7 @@ struct probe *probe__open(const struct probe_opts *opts, char *err_msg, size_t e
 		snprintf(err_msg, err_len, "%s: %s", ONLINE_PATH, strerror(-err));
 		goto fail;
 	}
+	p->online_scan_ns = now_ns();
 	p->pmu = pmu__open(opts->pmu, p->online, p->ncpus, &p->pmu_reason);
 	p->steal = probe_can_read_steal(opts->btf_path);
 	err = load_any(p, opts, err_msg, err_len);
