@@ -325,6 +325,31 @@ cg_spawn() { # VAR CGDIR PROG [ARGS...]
 	printf -v "$_var" '%s' "$!"
 }
 
+# Start `wattprobe record -o CSV ARGS...` (output under PREFIX) and wait for its first interval;
+# the timeout's pid goes to VAR. 1, with the case failed, when nothing came within 10 s.
+wp_record_start() { # VAR PREFIX CSV ARGS...
+	local _var=$1 _prefix=$2 _csv=$3
+	shift 3
+	wp_start "$_var" "$_prefix" record -o "$_csv" "$@"
+	wait_lines "$_csv" 2 10 && return 0
+	t_fail "no interval written to $_csv within 10 s: $(wp_err "$_prefix")"
+	return 1
+}
+
+# Stop a recording with SIGINT: it must still run, and exit 0 (a check otherwise). 1, with the
+# case failed, when it was gone already.
+wp_record_stop() { # TIMEOUT_PID PREFIX
+	local _stop_rc
+	wp_signal "$1" INT || {
+		t_fail "wattprobe was gone before SIGINT: $(wp_err "$2")"
+		return 1
+	}
+	wp_wait _stop_rc "$1"
+	[ "$_stop_rc" = 0 ] ||
+		t_check "wattprobe exited with status $_stop_rc after SIGINT: $(wp_err "$2")"
+	return 0
+}
+
 # Run PROG ARGS in the background (killed at cleanup); the pid goes to VAR.
 wp_bg() { # VAR PROG [ARGS...]
 	local _var=$1
@@ -674,7 +699,7 @@ cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
 
 # One run of cpu_vs_kernel; 1 when the case already failed (t_fail).
 cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
-	local attach=$1 mode=$2 mp=$3 burn tmp csv rec rc i cg pid u s0 s1
+	local attach=$1 mode=$2 mp=$3 burn tmp csv rec i cg pid u s0 s1
 	local -a duties=(20 40 80) cgs=() before=() pids=()
 	burn=$(wp_helper burn) || return 1
 	tmp=$(wp_tmp)
@@ -691,11 +716,8 @@ cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
 		}
 		before+=("$u")
 	done
-	wp_start rec "$tmp/rec$4" record -i 100ms -o "$csv" --attach "$attach" --cgroup-mode "$mode"
-	wait_lines "$csv" 2 10 || {
-		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec$4")"
-		return 1
-	}
+	wp_record_start rec "$tmp/rec$4" "$csv" -i 100ms --attach "$attach" \
+		--cgroup-mode "$mode" || return 1
 	sleep 0.5
 	s0=$(steal_mark)
 	for i in "${!duties[@]}"; do
@@ -708,12 +730,7 @@ cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
 	s1=$(steal_mark)
 	t_info "host steal while the burns ran: $(steal_pct "$s0" "$s1")% of CPU time"
 	sleep 0.5
-	wp_signal "$rec" INT || {
-		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec$4")"
-		return 1
-	}
-	wp_wait rc "$rec"
-	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec$4")"
+	wp_record_stop "$rec" "$tmp/rec$4" || return 1
 	for i in "${!duties[@]}"; do
 		check_cg_cpu "$csv" "${cgs[i]}" "$(($(cg_usage_ns "${cgs[i]}") - before[i]))" 1 \
 			"burn ${duties[i]}%" "$(steal_ns "$s0" "$s1")"

@@ -6,7 +6,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case_many() {
-	local mp burn tmp csv rec rc i cg pid s0 s1 n=16 got_sum=0 kern_sum=0 got kns
+	local mp burn tmp csv rec i cg pid s0 s1 n=16 got_sum=0 kern_sum=0 got kns
 	local -a cgs=() before=() pids=()
 	mp=$(cg2_mount) || {
 		t_skip "no cgroup2 filesystem in /proc/self/mountinfo"
@@ -23,11 +23,7 @@ case_many() {
 		cgs+=("$cg")
 		before+=("$(cg_usage_ns "$cg")")
 	done
-	wp_start rec "$tmp/rec" record -i 100ms -o "$csv" --attach tp_btf
-	wait_lines "$csv" 2 10 || {
-		t_fail "no interval written within 10 s: $(wp_err "$tmp/rec")"
-		return
-	}
+	wp_record_start rec "$tmp/rec" "$csv" -i 100ms --attach tp_btf || return
 	sleep 0.5
 	s0=$(steal_mark)
 	for ((i = 0; i < n; i++)); do
@@ -43,12 +39,7 @@ case_many() {
 	s1=$(steal_mark)
 	t_info "host steal while the burns ran: $(steal_pct "$s0" "$s1")% of CPU time"
 	sleep 0.5
-	wp_signal "$rec" INT || {
-		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
-		return
-	}
-	wp_wait rc "$rec"
-	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc: $(wp_err "$tmp/rec")"
+	wp_record_stop "$rec" "$tmp/rec" || return
 	# Each burn: 16 x 8% on 2 CPUs means preemption and many short slices, each of which the
 	# kernel over-counts a little (see cpu_vs_kernel): 2% per cgroup, 1% for their sum.
 	for ((i = 0; i < n; i++)); do

@@ -11,7 +11,7 @@ csv_emptiness() { # FILE COLUMN
 }
 
 case_sw_clock() {
-	local mp burn tmp csv rec rc cg pid id path cpu cyc ins c e f s0 s1 all_cpu all_cyc
+	local mp burn tmp csv rec cg pid id path cpu cyc ins c e f s0 s1 all_cpu all_cyc
 	mp=$(cg2_mount) || {
 		t_skip "no cgroup2 filesystem in /proc/self/mountinfo"
 		return
@@ -25,23 +25,14 @@ case_sw_clock() {
 	}
 	id=$(cg_id "$cg")
 	path=$(cg_path "$cg")
-	wp_start rec "$tmp/rec" record -i 100ms --pmu sw-clock -e model -o "$csv"
-	wait_lines "$csv" 2 10 || {
-		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec")"
-		return
-	}
+	wp_record_start rec "$tmp/rec" "$csv" -i 100ms --pmu sw-clock -e model || return
 	sleep 0.3
 	s0=$(steal_mark)
 	cg_spawn pid "$cg" "$burn" 70 2
 	wait "$pid" || t_check "burn exited with status $?"
 	s1=$(steal_mark)
 	sleep 0.3
-	wp_signal "$rec" INT || {
-		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
-		return
-	}
-	wp_wait rc "$rec"
-	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
+	wp_record_stop "$rec" "$tmp/rec" || return
 	for c in cycles instructions; do
 		read -r e f <<<"$(csv_emptiness "$csv" "$c")"
 		if [ "${e:-1}" != 0 ] || [ "${f:-0}" -eq 0 ]; then

@@ -5,7 +5,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case_short() {
-	local mp burn tmp csv rec rc cg pid k0 k1 s0 s1 t0 t1
+	local mp burn tmp csv rec cg pid k0 k1 s0 s1 t0 t1
 	mp=$(cg2_mount) || {
 		t_skip "no cgroup2 filesystem in /proc/self/mountinfo"
 		return
@@ -18,11 +18,7 @@ case_short() {
 		return
 	}
 	k0=$(cg_usage_ns "$cg")
-	wp_start rec "$tmp/rec" record -i 100ms -o "$csv"
-	wait_lines "$csv" 2 10 || {
-		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec")"
-		return
-	}
+	wp_record_start rec "$tmp/rec" "$csv" -i 100ms || return
 	sleep 0.3
 	s0=$(steal_mark)
 	t0=$(date +%s%N)
@@ -34,12 +30,7 @@ case_short() {
 	t1=$(date +%s%N)
 	s1=$(steal_mark)
 	sleep 0.3
-	wp_signal "$rec" INT || {
-		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
-		return
-	}
-	wp_wait rc "$rec"
-	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
+	wp_record_stop "$rec" "$tmp/rec" || return
 	k1=$(cg_usage_ns "$cg")
 	t_info "300 x /bin/true took $((($(cat "$tmp/trues-done") - t0) / 1000000)) ms;" \
 		"workload $(((t1 - t0) / 1000000)) ms; host steal $(steal_pct "$s0" "$s1")%"

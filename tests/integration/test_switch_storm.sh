@@ -6,7 +6,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case_storm() {
-	local mp pp tmp csv rec rc cg pid id path sw wk cpu k0 k1
+	local mp pp tmp csv rec cg pid id path sw wk cpu k0 k1
 	mp=$(cg2_mount) || {
 		t_skip "no cgroup2 filesystem in /proc/self/mountinfo"
 		return
@@ -21,21 +21,12 @@ case_storm() {
 	id=$(cg_id "$cg")
 	path=$(cg_path "$cg")
 	k0=$(cg_usage_ns "$cg")
-	wp_start rec "$tmp/rec" record -i 10ms -o "$csv" --attach tp_btf
-	wait_lines "$csv" 2 10 || {
-		t_fail "no interval written to $csv within 10 s: $(wp_err "$tmp/rec")"
-		return
-	}
+	wp_record_start rec "$tmp/rec" "$csv" -i 10ms --attach tp_btf || return
 	sleep 0.3
 	cg_spawn pid "$cg" "$pp" 3
 	wait "$pid" || t_check "pingpong exited with status $?"
 	sleep 0.3
-	wp_signal "$rec" INT || {
-		t_fail "wattprobe was gone before SIGINT: $(wp_err "$tmp/rec")"
-		return
-	}
-	wp_wait rc "$rec"
-	[ "$rc" = 0 ] || t_check "wattprobe exited with status $rc after SIGINT: $(wp_err "$tmp/rec")"
+	wp_record_stop "$rec" "$tmp/rec" || return
 	k1=$(cg_usage_ns "$cg")
 	check_cpu_identity "$csv" 1
 	sw=$(csv_cg_sum "$csv" switches "$id" "$path")
