@@ -16,7 +16,8 @@ WP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -
 	-DWP_VERSION='"$(VERSION)"' -DWP_GIT_REV='"$(GIT_REV)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm \
-	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
+	$(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's -target bpf lacks the system include paths; take them from clang itself.
@@ -45,6 +46,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 UNIT_ASAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/asan/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(HELPER_SRCS))
+# Per-helper libraries: HELPER_LIBS_<name>.
+HELPER_LIBS_fakeapi := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 .PHONY: all clean test unit unit-asan integration deps format check-format helpers
 .DELETE_ON_ERROR:
@@ -106,7 +110,7 @@ $(OUTPUT)/tests/asan/test_%: tests/unit/test_%.c tests/unit/*.h $(OUTPUT)/libwp-
 
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c | $(OUTPUT)/tests/helpers
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(WP_CFLAGS) $< -o $@ -lm
+	$(Q)$(CC) $(WP_CFLAGS) $< -o $@ -lm $(HELPER_LIBS_$*)
 
 helpers: $(HELPER_BINS)
 

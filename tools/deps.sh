@@ -12,6 +12,9 @@ pkgs=(
 	libelf-dev zlib1g-dev      # libbpf's dependencies; zlib also writes .csv.gz
 	libcmocka-dev              # unit tests
 	libjson-c-dev              # pods JSON (kubectl get pods -o json, the API server)
+	libcurl4-openssl-dev       # pod metadata from the API server (in-cluster)
+	libmicrohttpd-dev          # HTTP(S) server: /metrics, and the tests' fake API server
+	openssl ca-certificates    # tests: a throwaway CA and server certificate
 	gzip gawk procps util-linux # integration tests: zcat, awk, pgrep/ps, setpriv
 )
 

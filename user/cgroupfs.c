@@ -196,3 +196,53 @@ int cg_choose(const struct cg_mounts *m, const char *want, enum wp_cgroup_mode *
 	snprintf(msg, len, "unknown cgroup mode '%s' (want auto, v2 or v1)", want);
 	return -EINVAL;
 }
+
+/* Is want one of the comma-separated controllers in list[0..n)? */
+static bool has_controller(const char *list, size_t n, const char *want)
+{
+	size_t wl = strlen(want);
+
+	while (n) {
+		size_t l = 0;
+
+		while (l < n && list[l] != ',')
+			l++;
+		if (l == wl && memcmp(list, want, wl) == 0)
+			return true;
+		list += l;
+		n -= l;
+		if (n) {
+			list++;
+			n--;
+		}
+	}
+	return false;
+}
+
+int cg_self_path(const char *proc_cgroup, enum wp_cgroup_mode mode, char *out, size_t len)
+{
+	const char *want = mode == WP_CG_V1_CPUACCT ? "cpuacct" : "cpu";
+	const char *line = proc_cgroup;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n'), *c1 = strchr(line, ':'), *c2;
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+
+		c2 = c1 && c1 < line + n ? memchr(c1 + 1, ':', line + n - c1 - 1) : NULL;
+		if (!c2)
+			return -EINVAL;
+		/* v2: "0::/path"; v1: "4:cpu,cpuacct:/path" (the path itself may hold ':'). */
+		if (mode == WP_CG_V2 ? (c1 - line == 1 && line[0] == '0' && c2 == c1 + 1)
+				     : has_controller(c1 + 1, c2 - c1 - 1, want)) {
+			size_t pl = line + n - c2 - 1;
+
+			if (!pl || pl >= len)
+				return pl ? -ENAMETOOLONG : -EINVAL;
+			memcpy(out, c2 + 1, pl);
+			out[pl] = '\0';
+			return 0;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}

@@ -33,4 +33,10 @@ int cg_choose(const struct cg_mounts *m, const char *want, enum wp_cgroup_mode *
 	      const struct cg_hier **hier, char *msg, size_t len);
 const char *cg_mode_name(enum wp_cgroup_mode mode);
 
+/*
+ * Pure: the path of a process's cgroup in the hierarchy that keys mode, from its
+ * /proc/PID/cgroup text. 0, -ENOENT (no such line), -EINVAL (malformed), -ENAMETOOLONG.
+ */
+int cg_self_path(const char *proc_cgroup, enum wp_cgroup_mode mode, char *out, size_t len);
+
 #endif

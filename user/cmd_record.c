@@ -13,8 +13,12 @@
 #include "csv.h"
 #include "duration.h"
 #include "energy.h"
+#include "group_rules.h"
+#include "ident.h"
 #include "interval.h"
+#include "kube_api.h"
 #include "opts.h"
+#include "podsrc.h"
 #include "probe.h"
 #include "summary.h"
 
@@ -52,8 +56,15 @@ struct recorder {
 	struct zone_delta zd[ENERGY_MAX_ZONES];
 	bool zone_node[ENERGY_MAX_ZONES];
 	const char *labels[ENERGY_MAX_ZONES];
-	const char **row_names;
-	size_t row_names_cap;
+	struct ident_cfg icfg;
+	struct group_rules *rules;
+	struct ident_cache *ids;
+	struct podsrc *podsrc;
+	struct pods *pods; /* the newest good pod list */
+	const struct wp_ident **row_ids;
+	size_t row_ids_cap;
+	char probe_cg[CG_PATH_MAX];
+	bool curl_up;	     /* kube_api_global_init() done */
 	char notes[2][1024]; /* said once on stderr, after setup succeeded: errors stay one line */
 	uint64_t start_ns, prev_ts_ns, late_ticks;
 	bool started; /* intervals are being recorded: the summary is due even after an error */
@@ -91,6 +102,98 @@ static int setup_cgroups(struct recorder *r)
 		return err;
 	}
 	return 0;
+}
+
+/* wattprobe's own cgroup, group probe. Not the root: the root holds far more than us. */
+static void find_probe_cgroup(struct recorder *r)
+{
+	char buf[8192];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	if (cg_self_path(buf, r->mode, r->probe_cg, sizeof(r->probe_cg)) == 0 &&
+	    strcmp(r->probe_cg, "/") != 0)
+		r->icfg.groups.probe_cgroup = r->probe_cg;
+}
+
+static int setup_pods(struct recorder *r)
+{
+	struct podsrc_opts po = { .spec = r->env.pods,
+				  .node = r->env.node ? r->env.node : getenv("NODE_NAME"),
+				  .refresh_ns = r->env.pods_refresh_ns,
+				  .sa_dir = getenv("WATTPROBE_SA_DIR") };
+	char msg[1024];
+	int err;
+
+	if (po.node && !po.node[0])
+		po.node = NULL;
+	if (strcmp(po.spec, "api") == 0) {
+		err = kube_api_global_init();
+		if (err) {
+			wp_err("libcurl: %s", strerror(-err));
+			return err;
+		}
+		r->curl_up = true;
+	}
+	r->podsrc = podsrc__open(&po, &r->pods, msg, sizeof(msg));
+	if (!r->podsrc) {
+		err = errno ? -errno : -EINVAL;
+		wp_err("%s", msg);
+		return err;
+	}
+	return 0;
+}
+
+/* Who each row is: pods and groups. */
+static int setup_idents(struct recorder *r)
+{
+	char msg[1024];
+	int err;
+
+	r->icfg.groups.flux_ns = r->env.flux_ns;
+	find_probe_cgroup(r);
+	if (r->env.groups) {
+		r->rules = group_rules_load(r->env.groups, msg, sizeof(msg));
+		if (!r->rules) {
+			err = errno ? -errno : -EINVAL;
+			wp_err("%s", msg);
+			return err;
+		}
+		r->icfg.rules = r->rules;
+	}
+	if (r->env.pods) {
+		err = setup_pods(r);
+		if (err)
+			return err;
+	}
+	r->ids = ident__new(&r->icfg);
+	if (!r->ids) {
+		wp_err("%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ident__set_pods(r->ids, r->pods);
+	return 0;
+}
+
+/* A newer pod list, if the source has one; a failed refresh keeps the last good one. */
+static void refresh_pods(struct recorder *r)
+{
+	struct pods *p;
+	char msg[1024];
+
+	if (!r->podsrc)
+		return;
+	if (podsrc__take(r->podsrc, &p, msg, sizeof(msg)) == 1) {
+		ident__set_pods(r->ids, p);
+		pods__free(r->pods);
+		r->pods = p;
+	}
+	if (msg[0])
+		wp_err("%s; keeping the last good pod list (%zu pods)", msg,
+		       r->pods ? pods__count(r->pods) : 0);
 }
 
 static int setup_energy(struct recorder *r, unsigned int ncpus)
@@ -188,18 +291,29 @@ static int start_output(struct recorder *r)
 	return err;
 }
 
+/* Each row's identity; then idle's and steal's, as csv_interval wants them. */
 static int name_rows(struct recorder *r)
 {
-	if (r->s.nrows > r->row_names_cap) {
-		const char **nb = realloc(r->row_names, r->s.nrows * sizeof(*nb));
+	size_t n = r->s.nrows + 2;
+
+	if (n > r->row_ids_cap) {
+		const struct wp_ident **nb = realloc(r->row_ids, n * sizeof(*nb));
 
 		if (!nb)
 			return -ENOMEM;
-		r->row_names = nb;
-		r->row_names_cap = r->s.nrows;
+		r->row_ids = nb;
+		r->row_ids_cap = n;
 	}
-	for (size_t i = 0; i < r->s.nrows; i++)
-		r->row_names[i] = wp_row_name(r->names, r->s.rows[i].cgroup_id);
+	refresh_pods(r);
+	for (size_t i = 0; i < r->s.nrows; i++) {
+		__u64 id = r->s.rows[i].cgroup_id;
+
+		r->row_ids[i] = ident__get(r->ids, id, wp_row_name(r->names, id));
+		if (!r->row_ids[i])
+			return -ENOMEM;
+	}
+	r->row_ids[r->s.nrows] = ident__idle(r->ids);
+	r->row_ids[r->s.nrows + 1] = ident__steal(r->ids);
 	return 0;
 }
 
@@ -233,11 +347,10 @@ static int tick(struct recorder *r)
 	err = interval_attribute(&r->env.rule, &r->s, interval_ns, r->zd, r->zone_node,
 				 energy__nzones(r->energy), probe__has_pmu(r->probe), &r->res);
 	err = err ?: name_rows(r);
-	err = err ?: summary__add(r->sum, &r->s, interval_ns, &r->res, r->row_names);
+	err = err ?: summary__add(r->sum, &r->s, interval_ns, &r->res, r->row_ids);
 	if (!err && r->csv) {
 		strbuf_reset(&r->sb);
-		err = csv_interval(&r->sb, &r->lay, &r->s, interval_ns, r->zd, &r->res,
-				   r->row_names);
+		err = csv_interval(&r->sb, &r->lay, &r->s, interval_ns, r->zd, &r->res, r->row_ids);
 		err = err ?: csv__write(r->csv, r->sb.buf, r->sb.len);
 		if (err)
 			wp_err("writing %s: %s", r->env.output, strerror(-err));
@@ -308,7 +421,10 @@ static void report(struct recorder *r)
 		duration_format(r->env.interval_ns, iv, sizeof(iv)), probe__ncpus(r->probe),
 		probe__attach_name(probe__attach_mode(r->probe)), cg_mode_name(r->mode));
 	fprintf(r->report, "energy: %s\n", energy__describe(r->energy));
-	summary__print(r->sum, r->report, r->env.top);
+	if (r->podsrc)
+		fprintf(r->report, "pods: %s, %zu pods known\n", podsrc__describe(r->podsrc),
+			r->pods ? pods__count(r->pods) : 0);
+	summary__print(r->sum, r->report, r->env.by, r->env.top);
 	fprintf(r->report,
 		"dropped %llu (map full %llu, pmu %llu, missed by the kernel %llu), gaps %llu, "
 		"late ticks %llu\n",
@@ -327,7 +443,13 @@ static void cleanup(struct recorder *r)
 	strbuf_free(&r->sb);
 	probe_sample__free(&r->s);
 	interval_res__free(&r->res);
-	free(r->row_names);
+	free(r->row_ids);
+	podsrc__free(r->podsrc);
+	ident__free(r->ids);
+	pods__free(r->pods);
+	group_rules__free(r->rules);
+	if (r->curl_up)
+		kube_api_global_cleanup();
 }
 
 int do_record(int argc, char **argv)
@@ -351,6 +473,7 @@ int do_record(int argc, char **argv)
 	err = err ?: open_output(&r);
 	err = err ?: setup_energy(&r, online_cpus());
 	err = err ?: setup_cgroups(&r);
+	err = err ?: setup_idents(&r);
 	err = err ?: setup_probe(&r);
 	err = err ?: start_output(&r);
 	err = err ?: run(&r);

@@ -163,8 +163,9 @@ int csv__close(struct csv_out *out)
 
 int csv_header(struct strbuf *sb, const struct csv_layout *lay)
 {
-	strbuf_printf(sb, "ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,"
-			  "energy_uj,source,switches,node_energy_uj,gap");
+	strbuf_printf(sb,
+		      "ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,"
+		      "energy_uj,source,switches,node_energy_uj,gap,namespace,pod,container,group");
 	for (size_t z = 0; z < lay->nzones; z++) {
 		strbuf_add(sb, ",", 1);
 		strbuf_printf(sb, "energy_uj.%s", lay->zone_labels[z]);
@@ -193,13 +194,23 @@ static void gap_field(struct strbuf *sb, const struct csv_layout *lay, const str
 	}
 }
 
+static void ident_fields(struct strbuf *sb, const struct wp_ident *id)
+{
+	const char *f[] = { id->ns, id->pod, id->container, id->group };
+
+	for (size_t i = 0; i < 4; i++) {
+		strbuf_add(sb, ",", 1);
+		strbuf_csv_field(sb, f[i]);
+	}
+}
+
 static void row(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
 		unsigned long long interval_ns, const struct zone_delta *zd,
-		const struct interval_res *res, size_t r, unsigned long long id, const char *name,
-		const struct wp_cg_stats *st)
+		const struct interval_res *res, size_t r, unsigned long long id,
+		const struct wp_ident *ident, const struct wp_cg_stats *st)
 {
 	strbuf_printf(sb, "%llu,%llu,%llu,", (unsigned long long)s->ts_ns, interval_ns, id);
-	strbuf_csv_field(sb, name);
+	strbuf_csv_field(sb, ident->path);
 	strbuf_printf(sb, ",%llu", (unsigned long long)st->cpu_ns);
 	opt_u64(sb, lay->has_pmu, st->cycles);
 	opt_u64(sb, lay->has_pmu, st->instructions);
@@ -208,6 +219,7 @@ static void row(struct strbuf *sb, const struct csv_layout *lay, const struct pr
 	strbuf_printf(sb, ",%s,%llu", lay->source, (unsigned long long)st->switches);
 	opt_u64(sb, !res->node_gap, res->node_total_uj);
 	gap_field(sb, lay, zd);
+	ident_fields(sb, ident);
 	for (size_t z = 0; z < lay->nzones; z++)
 		opt_u64(sb, !zd[z].gap, res->zone_uj[r * res->nzones + z]);
 	strbuf_add(sb, "\n", 1);
@@ -216,10 +228,12 @@ static void row(struct strbuf *sb, const struct csv_layout *lay, const struct pr
 /* Time the hypervisor stole: CPU time of nobody's, and so no energy of anybody's. */
 static void steal_row(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
 		      unsigned long long interval_ns, const struct zone_delta *zd,
-		      const struct interval_res *res)
+		      const struct interval_res *res, const struct wp_ident *ident)
 {
-	strbuf_printf(sb, "%llu,%llu,%llu,<steal>,%llu", (unsigned long long)s->ts_ns, interval_ns,
-		      (unsigned long long)WP_STEAL_KEY, (unsigned long long)s->steal.cpu_ns);
+	strbuf_printf(sb, "%llu,%llu,%llu,", (unsigned long long)s->ts_ns, interval_ns,
+		      (unsigned long long)WP_STEAL_KEY);
+	strbuf_csv_field(sb, ident->path);
+	strbuf_printf(sb, ",%llu", (unsigned long long)s->steal.cpu_ns);
 	opt_u64(sb, lay->has_pmu, 0);
 	opt_u64(sb, lay->has_pmu, 0);
 	opt_u64(sb, lay->has_wakeups, 0);
@@ -227,6 +241,7 @@ static void steal_row(struct strbuf *sb, const struct csv_layout *lay, const str
 	strbuf_printf(sb, ",%s,0", lay->source);
 	opt_u64(sb, !res->node_gap, res->node_total_uj);
 	gap_field(sb, lay, zd);
+	ident_fields(sb, ident);
 	for (size_t z = 0; z < lay->nzones; z++)
 		opt_u64(sb, !zd[z].gap, 0);
 	strbuf_add(sb, "\n", 1);
@@ -234,21 +249,21 @@ static void steal_row(struct strbuf *sb, const struct csv_layout *lay, const str
 
 int csv_interval(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
 		 unsigned long long interval_ns, const struct zone_delta *zd,
-		 const struct interval_res *res, const char *const *names)
+		 const struct interval_res *res, const struct wp_ident *const *ids)
 {
 	bool steal = s->steal.cpu_ns != 0;
 
 	for (size_t r = 0; r < s->nrows; r++) {
 		/* Rows stay sorted by id: the steal row's pseudo id sits below <overflow>'s. */
 		if (steal && s->rows[r].cgroup_id > WP_STEAL_KEY) {
-			steal_row(sb, lay, s, interval_ns, zd, res);
+			steal_row(sb, lay, s, interval_ns, zd, res, ids[s->nrows + 1]);
 			steal = false;
 		}
-		row(sb, lay, s, interval_ns, zd, res, r, s->rows[r].cgroup_id, names[r],
+		row(sb, lay, s, interval_ns, zd, res, r, s->rows[r].cgroup_id, ids[r],
 		    &s->rows[r].s);
 	}
 	if (steal)
-		steal_row(sb, lay, s, interval_ns, zd, res);
-	row(sb, lay, s, interval_ns, zd, res, s->nrows, WP_IDLE_KEY, "<idle>", &s->idle);
+		steal_row(sb, lay, s, interval_ns, zd, res, ids[s->nrows + 1]);
+	row(sb, lay, s, interval_ns, zd, res, s->nrows, WP_IDLE_KEY, ids[s->nrows], &s->idle);
 	return sb->err;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "ident.h"
 #include "interval.h"
 #include "strbuf.h"
 
@@ -31,9 +32,12 @@ struct csv_layout {
 };
 
 int csv_header(struct strbuf *sb, const struct csv_layout *lay);
-/* Every row of one interval: cgroups in order (names[i] names row i), then the idle row. */
+/*
+ * Every row of one interval: cgroups in order, the steal row if there was steal, then the idle
+ * row. ids[i] is row i's identity for i < s->nrows, ids[nrows] idle's, ids[nrows + 1] steal's.
+ */
 int csv_interval(struct strbuf *sb, const struct csv_layout *lay, const struct probe_sample *s,
 		 unsigned long long interval_ns, const struct zone_delta *zd,
-		 const struct interval_res *res, const char *const *names);
+		 const struct interval_res *res, const struct wp_ident *const *ids);
 
 #endif

@@ -39,7 +39,13 @@ static void classify_pod(const struct group_cfg *cfg, const struct pod_info *pod
 	const char *tier = pod_label(pod, "tier");
 	const char *name;
 
-	if (strcmp(pod->ns, flux_ns) == 0 || (part_of && strcmp(part_of, "flux") == 0)) {
+	const char *app = pod_label(pod, "app.kubernetes.io/name");
+
+	/* In a container with its own cgroup namespace, the probe cannot see its cgroup's path. */
+	if (app && strcmp(app, "wattprobe") == 0) {
+		out->group = GROUP_PROBE;
+		detail(out, "wattprobe");
+	} else if (strcmp(pod->ns, flux_ns) == 0 || (part_of && strcmp(part_of, "flux") == 0)) {
 		out->group = GROUP_FLUX;
 		name = first_label(pod, flux_keys);
 		detail(out, name ? name : pod->name);

@@ -45,15 +45,20 @@ static bool is_hex64(const char *s, size_t n)
 	return true;
 }
 
-/* A pod UID as kubelet writes it: 8-4-4-4-12 hex, '-' or (systemd driver) '_' between. */
+/*
+ * A pod UID as kubelet writes it: 8-4-4-4-12 hex, '-' or (systemd driver) '_' between; or a
+ * static pod's config hash, 32 hex digits (kubelet names a static pod's cgroup by the hash of
+ * its manifest, which its mirror pod carries as the kubernetes.io/config.mirror annotation).
+ */
 static bool take_uid(const char *s, size_t n, char *out)
 {
 	static const int dash[] = { 8, 13, 18, 23 };
+	bool hash = n == K8S_HASH_LEN;
 
-	if (n != K8S_UID_LEN)
+	if (n != K8S_UID_LEN && !hash)
 		return false;
 	for (size_t i = 0, d = 0; i < n; i++) {
-		if (d < 4 && (int)i == dash[d]) {
+		if (!hash && d < 4 && (int)i == dash[d]) {
 			if (s[i] != '-' && s[i] != '_')
 				return false;
 			out[i] = '-';
@@ -94,20 +99,26 @@ static enum k8s_qos qos_of(const char *c, size_t n)
  */
 static bool pod_component(const char *c, size_t n, struct k8s_ident *id)
 {
+	static const size_t lens[] = { K8S_UID_LEN, K8S_HASH_LEN };
 	const char *p;
 	size_t stem;
 
-	if (n == 3 + K8S_UID_LEN && memcmp(c, "pod", 3) == 0)
-		return take_uid(c + 3, K8S_UID_LEN, id->pod_uid);
+	for (size_t i = 0; i < 2; i++)
+		if (n == 3 + lens[i] && memcmp(c, "pod", 3) == 0)
+			return take_uid(c + 3, lens[i], id->pod_uid);
 	if (!ends_with(c, n, ".slice", &stem) || !strstr(c, "kubepods"))
 		return false;
-	p = c + stem - K8S_UID_LEN - 3;
-	if (stem < K8S_UID_LEN + 3 || memcmp(p, "pod", 3) != 0 ||
-	    !take_uid(p + 3, K8S_UID_LEN, id->pod_uid))
-		return false;
-	if (qos_of(c, p - c) != QOS_NONE)
-		id->qos = qos_of(c, p - c);
-	return true;
+	for (size_t i = 0; i < 2; i++) {
+		if (stem < lens[i] + 3)
+			continue;
+		p = c + stem - lens[i] - 3;
+		if (memcmp(p, "pod", 3) != 0 || !take_uid(p + 3, lens[i], id->pod_uid))
+			continue;
+		if (qos_of(c, p - c) != QOS_NONE)
+			id->qos = qos_of(c, p - c);
+		return true;
+	}
+	return false;
 }
 
 static const struct {

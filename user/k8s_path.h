@@ -5,8 +5,9 @@
 
 #include <stdbool.h>
 
-#define K8S_UID_LEN 36 /* 8-4-4-4-12 */
-#define K8S_CID_LEN 64 /* 64 hex digits */
+#define K8S_UID_LEN  36 /* 8-4-4-4-12 */
+#define K8S_CID_LEN  64 /* 64 hex digits */
+#define K8S_HASH_LEN 32 /* a static pod's config hash, in place of its UID */
 
 enum k8s_kind {
 	K8S_HOST = 0,  /* not under kubepods: a host service, the root, a user slice */
@@ -22,7 +23,7 @@ struct k8s_ident {
 	enum k8s_kind kind;
 	enum k8s_runtime runtime;
 	enum k8s_qos qos;
-	char pod_uid[K8S_UID_LEN + 1];	    /* "" when unknown */
+	char pod_uid[K8S_UID_LEN + 1];	    /* "" when unknown; a static pod's config hash */
 	char container_id[K8S_CID_LEN + 1]; /* "" when none */
 };
 

@@ -16,6 +16,12 @@ enum {
 	OPT_MAX_CGROUPS,
 	OPT_BTF,
 	OPT_POWERCAP,
+	OPT_PODS,
+	OPT_PODS_REFRESH,
+	OPT_NODE,
+	OPT_FLUX_NS,
+	OPT_GROUPS,
+	OPT_BY,
 };
 
 /* Parser state shared by both subcommands: where to put a one-line error. */
@@ -128,9 +134,21 @@ static const struct argp_option record_options[] = {
 	{ "pmu", OPT_PMU, "MODE", 0, "auto, off, or sw-clock (test stand-in)", 0 },
 	{ "max-cgroups", OPT_MAX_CGROUPS, "N", 0, "Cgroups active per interval (default 4096)", 0 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF file instead of /sys/kernel/btf/vmlinux", 0 },
-	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
-	{ "help", 'h', NULL, 0, "Show this help", 0 },
-	{ "version", 'V', NULL, 0, "Print the version", 0 },
+	{ "pods", OPT_PODS, "SRC", 0,
+	  "Pod metadata: FILE (kubectl get pods -A -o json, re-read when it changes), kubectl, "
+	  "or api (in-cluster)",
+	  1 },
+	{ "pods-refresh", OPT_PODS_REFRESH, "DUR", 0,
+	  "How often kubectl or the API server is asked (default 10s)", 1 },
+	{ "node", OPT_NODE, "NAME", 0, "Keep this node's pods (default $NODE_NAME, else all)", 1 },
+	{ "flux-namespace", OPT_FLUX_NS, "NS", 0, "Flux's namespace (default flux-system)", 1 },
+	{ "groups", OPT_GROUPS, "FILE", 0, "Group rules tried before the defaults", 1 },
+	{ "by", OPT_BY, "KEY", 0,
+	  "Summary by group, pod, container or cgroup (default group with --pods, else cgroup)",
+	  1 },
+	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 2 },
+	{ "help", 'h', NULL, 0, "Show this help", 2 },
+	{ "version", 'V', NULL, 0, "Print the version", 2 },
 	{},
 };
 
@@ -142,6 +160,7 @@ static const char record_doc[] =
 	"  wattprobe record -i 10ms -o run.csv.gz  # 10ms intervals until Ctrl-C\n"
 	"  wattprobe record -e powercap:/tmp/rapl  # another powercap tree\n"
 	"  wattprobe record -e model:idle=40,max=180 -a idle:40\n"
+	"  wattprobe record --pods pods.json --by group  # pods.json: kubectl get pods -A -o json\n"
 	"\v"
 	"DUR is a number with a unit: ns, us, ms, s, m or h (a bare number is seconds).";
 
@@ -156,6 +175,46 @@ static int duration_opt(struct parse_ctx *ctx, const char *what, const char *arg
 	if (*out < lo || *out > hi)
 		return fail(ctx, "%s '%s' out of range (1ms..60s)", what, arg);
 	return 0;
+}
+
+/* The options that name pods and groups. */
+static error_t record_k8s_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *ctx = state->input;
+	struct record_env *env = ctx->env;
+
+	switch (key) {
+	case OPT_PODS:
+		if (!arg[0])
+			return fail(ctx, "bad --pods '%s'%s", arg, " (want FILE, kubectl or api)");
+		env->pods = arg;
+		return 0;
+	case OPT_PODS_REFRESH:
+		if (duration_parse(arg, &env->pods_refresh_ns) ||
+		    env->pods_refresh_ns < PODS_REFRESH_MIN_NS ||
+		    env->pods_refresh_ns > PODS_REFRESH_MAX_NS)
+			return fail(ctx, "bad --pods-refresh '%s'%s", arg, " (want 100ms..1h)");
+		return 0;
+	case OPT_NODE:
+		env->node = arg;
+		return 0;
+	case OPT_FLUX_NS:
+		if (!arg[0])
+			return fail(ctx, "bad --flux-namespace '%s'%s", arg, " (empty)");
+		env->flux_ns = arg;
+		return 0;
+	case OPT_GROUPS:
+		env->groups = arg;
+		return 0;
+	case OPT_BY:
+		if (summary_by_parse(arg, &env->by))
+			return fail(ctx, "bad --by '%s'%s", arg,
+				    " (want group, pod, container or cgroup)");
+		env->by_set = true;
+		return 0;
+	default:
+		return common_opt(key, arg, state, &env->verbose, &env->help);
+	}
 }
 
 static error_t record_opt(int key, char *arg, struct argp_state *state)
@@ -210,7 +269,7 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		env->btf = arg;
 		return 0;
 	default:
-		return common_opt(key, arg, state, &env->verbose, &env->help);
+		return record_k8s_opt(key, arg, state);
 	}
 }
 
@@ -227,12 +286,13 @@ static int run_argp(const struct argp *argp, int argc, char **argv, struct parse
 	return -EINVAL;
 }
 
-int record_parse(int argc, char **argv, struct record_env *env, char *err, size_t len)
+int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, size_t len)
 {
 	static const struct argp argp = { .options = record_options,
 					  .parser = record_opt,
 					  .doc = record_doc };
-	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
+	struct parse_ctx ctx = { .env = env, .err = errbuf, .len = len };
+	int err;
 
 	*env = (struct record_env){
 		.interval_ns = INTERVAL_DEFAULT_NS,
@@ -243,8 +303,13 @@ int record_parse(int argc, char **argv, struct record_env *env, char *err, size_
 		.cgroup_mode = "auto",
 		.pmu = PMU_AUTO,
 		.max_cgroups = WP_MAX_CGROUPS_DEFAULT,
+		.pods_refresh_ns = PODS_REFRESH_DEFAULT_NS,
+		.flux_ns = "flux-system",
 	};
-	return run_argp(&argp, argc, argv, &ctx);
+	err = run_argp(&argp, argc, argv, &ctx);
+	if (!err && !env->by_set)
+		env->by = env->pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
+	return err;
 }
 
 static const struct argp_option doctor_options[] = {

@@ -8,10 +8,14 @@
 #include <stdint.h>
 #include "attrib.h"
 #include "probe.h"
+#include "summary.h"
 
-#define INTERVAL_MIN_NS	    1000000ULL	   /* 1ms */
-#define INTERVAL_MAX_NS	    60000000000ULL /* 60s */
-#define INTERVAL_DEFAULT_NS 100000000ULL   /* 100ms */
+#define INTERVAL_MIN_NS		1000000ULL	 /* 1ms */
+#define INTERVAL_MAX_NS		60000000000ULL	 /* 60s */
+#define INTERVAL_DEFAULT_NS	100000000ULL	 /* 100ms */
+#define PODS_REFRESH_DEFAULT_NS 10000000000ULL	 /* 10s */
+#define PODS_REFRESH_MIN_NS	100000000ULL	 /* 100ms */
+#define PODS_REFRESH_MAX_NS	3600000000000ULL /* 1h */
 /* A year: the end time of a recording cannot wrap. */
 #define DURATION_MAX_NS (365ULL * 86400 * 1000000000ULL)
 
@@ -27,6 +31,13 @@ struct record_env {
 	enum pmu_mode pmu;
 	unsigned int max_cgroups;
 	const char *btf;
+	const char *pods;	  /* NULL, a pod list FILE, "kubectl" or "api" */
+	uint64_t pods_refresh_ns; /* how often kubectl or the API server is asked */
+	const char *node;	  /* keep this node's pods; NULL: $NODE_NAME, else all */
+	const char *flux_ns;
+	const char *groups; /* rules file, NULL for none */
+	enum summary_by by;
+	bool by_set;
 	int verbose;
 	bool help;
 };

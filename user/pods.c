@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* pods.c: pod metadata from a pod list (kubectl get pods -A -o json, or the API server). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,19 @@ static void pod_free(struct pod_info *pod)
 	free(pod->node);
 }
 
+/* Kubelet's hash of a static pod's manifest, as its mirror pod in the API carries it. */
+static void take_config_hash(struct pod_info *pod, json_object *annotations)
+{
+	const char *h = str_at(annotations, "kubernetes.io/config.mirror");
+	size_t n = h ? strlen(h) : 0;
+
+	if (!n || n > K8S_UID_LEN)
+		return;
+	for (size_t i = 0; i < n; i++)
+		pod->config_hash[i] = (char)tolower((unsigned char)h[i]);
+	pod->config_hash[n] = '\0';
+}
+
 /* One item of the list; 1 when skipped (another node's), 0 when kept, -errno. */
 static int parse_pod(json_object *item, const char *node, struct pod_info *pod, size_t idx,
 		     char *err, size_t errlen)
@@ -122,6 +136,7 @@ static int parse_pod(json_object *item, const char *node, struct pod_info *pod, 
 	if (node && (!on || strcmp(on, node)))
 		return 1;
 	memcpy(pod->uid, uid, K8S_UID_LEN + 1);
+	take_config_hash(pod, obj_at(meta, "annotations"));
 	pod->ns = dup_or_empty(str_at(meta, "namespace"));
 	pod->name = dup_or_empty(str_at(meta, "name"));
 	pod->node = dup_or_empty(on);
@@ -278,7 +293,8 @@ const struct pod_info *pods__at(const struct pods *p, size_t i)
 const struct pod_info *pods__by_uid(const struct pods *p, const char *uid)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].uid, uid) == 0)
+		if (strcmp(p->v[i].uid, uid) == 0 ||
+		    (p->v[i].config_hash[0] && strcmp(p->v[i].config_hash, uid) == 0))
 			return &p->v[i];
 	return NULL;
 }

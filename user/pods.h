@@ -19,6 +19,8 @@ struct pod_container {
 
 struct pod_info {
 	char uid[K8S_UID_LEN + 1];
+	/* A mirror pod's kubernetes.io/config.mirror: the static pod's cgroup is named by it. */
+	char config_hash[K8S_UID_LEN + 1];
 	char *ns;
 	char *name;
 	char *node;
@@ -41,6 +43,7 @@ void pods__free(struct pods *p);
 
 size_t pods__count(const struct pods *p);
 const struct pod_info *pods__at(const struct pods *p, size_t i);
+/* The pod with this UID, or the mirror pod of the static pod with this config hash. */
 const struct pod_info *pods__by_uid(const struct pods *p, const char *uid);
 /* The pod a container id belongs to; *c (if not NULL) gets the container. */
 const struct pod_info *pods__by_container(const struct pods *p, const char *cid,

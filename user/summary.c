@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* summary.c: a recording's totals per cgroup, and the table printed at its end. */
+/* summary.c: a recording's totals per cgroup identity, and the table printed at its end. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "summary.h"
 #include "u64map.h"
 
-#define NAME_W 44
+#define NAME_W	44
+#define GROUP_W 12
+#define KEY_MAX 512
 
-struct cg_total {
+/* One identity's totals; its strings are copies, the cgroup may be gone by the end. */
+struct entry {
+	uint64_t cgroup_id;
 	uint64_t cpu_ns;
 	uint64_t energy_uj;
-	char *name; /* as first seen: the cgroup may be gone by the end */
+	char *name, *ns, *pod, *container, *group, *detail;
 };
 
 struct summary {
-	struct u64map *cg;
+	struct u64map *by_serial;
+	struct u64map *cgroups; /* distinct cgroup ids, for the count */
 	struct summary_totals t;
 };
 
@@ -25,30 +31,54 @@ struct summary *summary__new(void)
 
 	if (!sm)
 		return NULL;
-	sm->cg = u64map__new(sizeof(struct cg_total));
-	if (!sm->cg) {
-		free(sm);
+	sm->by_serial = u64map__new(sizeof(struct entry));
+	sm->cgroups = u64map__new(1);
+	if (!sm->by_serial || !sm->cgroups) {
+		summary__free(sm);
 		return NULL;
 	}
 	return sm;
 }
 
+static void entry_release(struct entry *e)
+{
+	free(e->name);
+	free(e->ns);
+	free(e->pod);
+	free(e->container);
+	free(e->group);
+	free(e->detail);
+}
+
 void summary__free(struct summary *sm)
 {
-	struct cg_total *v;
+	struct entry *e;
 	size_t it = 0;
 	uint64_t k;
 
 	if (!sm)
 		return;
-	while ((v = u64map__next(sm->cg, &it, &k)))
-		free(v->name);
-	u64map__free(sm->cg);
+	while (sm->by_serial && (e = u64map__next(sm->by_serial, &it, &k)))
+		entry_release(e);
+	u64map__free(sm->by_serial);
+	u64map__free(sm->cgroups);
 	free(sm);
 }
 
+static int entry_init(struct entry *e, uint64_t cgroup_id, const struct wp_ident *id)
+{
+	e->cgroup_id = cgroup_id;
+	e->name = strdup(id->path);
+	e->ns = strdup(id->ns);
+	e->pod = strdup(id->pod);
+	e->container = strdup(id->container);
+	e->group = strdup(id->group);
+	e->detail = strdup(id->detail);
+	return e->name && e->ns && e->pod && e->container && e->group && e->detail ? 0 : -ENOMEM;
+}
+
 int summary__add(struct summary *sm, const struct probe_sample *s, uint64_t interval_ns,
-		 const struct interval_res *res, const char *const *names)
+		 const struct interval_res *res, const struct wp_ident *const *ids)
 {
 	sm->t.wall_ns += interval_ns;
 	sm->t.intervals++;
@@ -62,21 +92,19 @@ int summary__add(struct summary *sm, const struct probe_sample *s, uint64_t inte
 		sm->t.idle_uj += res->node_uj[s->nrows];
 	}
 	for (size_t i = 0; i < s->nrows; i++) {
-		struct cg_total *c = u64map__upsert(sm->cg, s->rows[i].cgroup_id);
+		struct entry *e = u64map__upsert(sm->by_serial, ids[i]->serial);
 
-		if (!c)
+		if (!e || !u64map__upsert(sm->cgroups, s->rows[i].cgroup_id))
 			return -ENOMEM;
-		if (!c->name) {
-			c->name = strdup(names[i]);
-			if (!c->name)
-				return -ENOMEM;
-		}
-		c->cpu_ns += s->rows[i].s.cpu_ns;
+		/* A half-made entry stays: its strings are freed with the map, or completed now. */
+		if (!e->group && entry_init(e, s->rows[i].cgroup_id, ids[i]))
+			return -ENOMEM;
+		e->cpu_ns += s->rows[i].s.cpu_ns;
 		sm->t.cpu_ns += s->rows[i].s.cpu_ns;
 		if (!res->node_gap)
-			c->energy_uj += res->node_uj[i];
+			e->energy_uj += res->node_uj[i];
 	}
-	sm->t.cgroups = u64map__size(sm->cg);
+	sm->t.cgroups = u64map__size(sm->cgroups);
 	return 0;
 }
 
@@ -87,76 +115,243 @@ void summary__totals(const struct summary *sm, struct summary_totals *t)
 
 int summary__cgroup(const struct summary *sm, uint64_t id, uint64_t *cpu_ns, uint64_t *uj)
 {
-	const struct cg_total *c = u64map__get(sm->cg, id);
+	const struct entry *e;
+	size_t it = 0;
+	bool found = false;
+	uint64_t k;
 
-	if (!c)
-		return -ENOENT;
-	*cpu_ns = c->cpu_ns;
-	*uj = c->energy_uj;
-	return 0;
+	*cpu_ns = *uj = 0;
+	while ((e = u64map__next(sm->by_serial, &it, &k))) {
+		if (e->cgroup_id != id)
+			continue;
+		*cpu_ns += e->cpu_ns;
+		*uj += e->energy_uj;
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int summary__group(const struct summary *sm, const char *group, uint64_t *cpu_ns, uint64_t *uj)
+{
+	const struct entry *e;
+	size_t it = 0;
+	bool found = false;
+	uint64_t k;
+
+	*cpu_ns = *uj = 0;
+	if (strcmp(group, "idle") == 0) {
+		*cpu_ns = sm->t.idle_cpu_ns;
+		*uj = sm->t.idle_uj;
+		return 0;
+	}
+	while ((e = u64map__next(sm->by_serial, &it, &k))) {
+		if (strcmp(e->group, group))
+			continue;
+		*cpu_ns += e->cpu_ns;
+		*uj += e->energy_uj;
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+const char *summary_by_name(enum summary_by by)
+{
+	static const char *const names[] = { "cgroup", "group", "pod", "container" };
+
+	return by <= SUM_BY_CONTAINER ? names[by] : "";
+}
+
+int summary_by_parse(const char *s, enum summary_by *out)
+{
+	for (int b = SUM_BY_CGROUP; b <= SUM_BY_CONTAINER; b++) {
+		if (strcmp(s, summary_by_name(b)) == 0) {
+			*out = (enum summary_by)b;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* One line of the table: entries that share a key, summed. */
+struct line {
+	char key[KEY_MAX];
+	const struct entry *first;
+	uint64_t cpu_ns, energy_uj;
+};
+
+/* What groups entries into lines. Not a pod's: "[group]" (node, host-other, unknown, ...). */
+static void line_key(enum summary_by by, const struct entry *e, char *key)
+{
+	switch (by) {
+	case SUM_BY_GROUP:
+		snprintf(key, KEY_MAX, "%s", e->group);
+		return;
+	case SUM_BY_POD:
+	case SUM_BY_CONTAINER:
+		if (!e->pod[0])
+			snprintf(key, KEY_MAX, "[%s]", e->group);
+		else if (by == SUM_BY_CONTAINER && e->container[0])
+			snprintf(key, KEY_MAX, "%s/%s/%s", e->ns, e->pod, e->container);
+		else
+			snprintf(key, KEY_MAX, "%s/%s", e->ns, e->pod);
+		return;
+	default:
+		/* Sorts as the id: one line per cgroup, even if two had the same path. */
+		snprintf(key, KEY_MAX, "%020llu", (unsigned long long)e->cgroup_id);
+	}
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct line *)a)->key, ((const struct line *)b)->key);
 }
 
 static int cmp_energy(const void *a, const void *b)
 {
-	const struct cg_total *x = *(const struct cg_total *const *)a;
-	const struct cg_total *y = *(const struct cg_total *const *)b;
+	const struct line *x = a, *y = b;
 
 	if (x->energy_uj != y->energy_uj)
 		return x->energy_uj > y->energy_uj ? -1 : 1;
 	if (x->cpu_ns != y->cpu_ns)
 		return x->cpu_ns > y->cpu_ns ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return strcmp(x->key, y->key);
 }
 
-/* Long paths keep their informative end: ".../kubepods-pod1234.slice/cri-containerd-ab.scope". */
-static void print_row(FILE *f, const char *name, uint64_t cpu_ns, uint64_t uj, double wall_s,
-		      uint64_t node_uj)
+/*
+ * The lines of the table, by energy: entries of group only (NULL: all), keyed by 'by', or by
+ * their detail when details is set. *n gets the count. NULL on ENOMEM.
+ */
+static struct line *lines(const struct summary *sm, enum summary_by by, const char *group,
+			  bool details, size_t *n)
+{
+	size_t cap = u64map__size(sm->by_serial), it = 0, k = 0, m = 0;
+	const struct entry *e;
+	struct line *v;
+	uint64_t key;
+
+	v = calloc(cap ? cap : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	while ((e = u64map__next(sm->by_serial, &it, &key))) {
+		if (group && strcmp(e->group, group))
+			continue;
+		if (details)
+			snprintf(v[k].key, KEY_MAX, "%s", e->detail[0] ? e->detail : "(other)");
+		else
+			line_key(by, e, v[k].key);
+		v[k].first = e;
+		v[k].cpu_ns = e->cpu_ns;
+		v[k].energy_uj = e->energy_uj;
+		k++;
+	}
+	qsort(v, k, sizeof(*v), cmp_key);
+	for (size_t i = 0; i < k; i++) {
+		if (m && strcmp(v[m - 1].key, v[i].key) == 0) {
+			v[m - 1].cpu_ns += v[i].cpu_ns;
+			v[m - 1].energy_uj += v[i].energy_uj;
+			continue;
+		}
+		v[m++] = v[i];
+	}
+	qsort(v, m, sizeof(*v), cmp_energy);
+	*n = m;
+	return v;
+}
+
+struct table {
+	FILE *f;
+	enum summary_by by;
+	double wall_s;
+	uint64_t node_uj;
+};
+
+/* Long names keep their informative end: ".../kubepods-pod1234.slice/cri-containerd-ab.scope". */
+static void print_row(const struct table *tb, const char *name, const char *group, uint64_t cpu_ns,
+		      uint64_t uj)
 {
 	size_t n = strlen(name);
 
 	if (n > NAME_W)
-		fprintf(f, "...%-*s", NAME_W - 3, name + n - (NAME_W - 3));
+		fprintf(tb->f, "...%-*s", NAME_W - 3, name + n - (NAME_W - 3));
 	else
-		fprintf(f, "%-*s", NAME_W, name);
-	fprintf(f, " %10.3f %11.3f %9.3f %6.1f%%\n", cpu_ns / 1e9, uj / 1e6,
-		wall_s > 0 ? uj / 1e6 / wall_s : 0.0, node_uj ? 100.0 * uj / node_uj : 0.0);
+		fprintf(tb->f, "%-*s", NAME_W, name);
+	if (tb->by == SUM_BY_POD || tb->by == SUM_BY_CONTAINER)
+		fprintf(tb->f, " %-*s", GROUP_W, group);
+	fprintf(tb->f, " %10.3f %11.3f %9.3f %6.1f%%\n", cpu_ns / 1e9, uj / 1e6,
+		tb->wall_s > 0 ? uj / 1e6 / tb->wall_s : 0.0,
+		tb->node_uj ? 100.0 * uj / tb->node_uj : 0.0);
 }
 
-int summary__print(const struct summary *sm, FILE *f, unsigned int top)
+static const char *line_name(enum summary_by by, const struct line *l)
 {
-	size_t n = u64map__size(sm->cg), it = 0, k = 0;
-	double wall_s = sm->t.wall_ns / 1e9;
-	uint64_t rest_cpu = 0, rest_uj = 0, key;
-	struct cg_total **v, *c;
+	return by == SUM_BY_CGROUP ? l->first->name : l->key;
+}
 
-	v = calloc(n ? n : 1, sizeof(*v));
+/* Flux's controllers and the Kubernetes components: the part of the answer people look for. */
+static bool has_details(const char *group)
+{
+	return strcmp(group, "flux") == 0 || strcmp(group, "k8s-system") == 0;
+}
+
+static int print_details(const struct summary *sm, const struct table *tb, const char *group,
+			 unsigned int top)
+{
+	struct line *d;
+	size_t n;
+	char name[KEY_MAX + 2];
+
+	d = lines(sm, SUM_BY_GROUP, group, true, &n);
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && i < top; i++) {
+		snprintf(name, sizeof(name), "  %s", d[i].key);
+		print_row(tb, name, group, d[i].cpu_ns, d[i].energy_uj);
+	}
+	free(d);
+	return 0;
+}
+
+static const char *const heading[] = { "CGROUP", "GROUP", "POD", "CONTAINER" };
+
+int summary__print(const struct summary *sm, FILE *f, enum summary_by by, unsigned int top)
+{
+	struct table tb = { f, by, sm->t.wall_ns / 1e9, sm->t.node_uj };
+	uint64_t rest_cpu = 0, rest_uj = 0;
+	bool pseudo_names = by == SUM_BY_CGROUP;
+	struct line *v;
+	size_t n;
+	int err = 0;
+
+	v = lines(sm, by, NULL, false, &n);
 	if (!v)
 		return -ENOMEM;
-	while ((c = u64map__next(sm->cg, &it, &key)))
-		v[k++] = c;
-	qsort(v, n, sizeof(*v), cmp_energy);
-	fprintf(f, "%-*s %10s %11s %9s %7s\n", NAME_W, "CGROUP", "CPU s", "ENERGY J", "AVG W",
-		"SHARE");
-	for (size_t i = 0; i < n; i++) {
-		if (i < top) {
-			print_row(f, v[i]->name, v[i]->cpu_ns, v[i]->energy_uj, wall_s,
-				  sm->t.node_uj);
+	fprintf(f, "%-*s", NAME_W, heading[by]);
+	if (by == SUM_BY_POD || by == SUM_BY_CONTAINER)
+		fprintf(f, " %-*s", GROUP_W, "GROUP");
+	fprintf(f, " %10s %11s %9s %7s\n", "CPU s", "ENERGY J", "AVG W", "SHARE");
+	for (size_t i = 0; i < n && !err; i++) {
+		if (i >= top) {
+			rest_cpu += v[i].cpu_ns;
+			rest_uj += v[i].energy_uj;
 			continue;
 		}
-		rest_cpu += v[i]->cpu_ns;
-		rest_uj += v[i]->energy_uj;
+		print_row(&tb, line_name(by, &v[i]), v[i].first->group, v[i].cpu_ns,
+			  v[i].energy_uj);
+		if (by == SUM_BY_GROUP && has_details(v[i].key))
+			err = print_details(sm, &tb, v[i].key, top);
 	}
 	if (n > top) {
 		char label[64];
 
-		snprintf(label, sizeof(label), "(%zu more cgroups)", n - top);
-		print_row(f, label, rest_cpu, rest_uj, wall_s, sm->t.node_uj);
+		snprintf(label, sizeof(label), "(%zu more %ss)", n - top, summary_by_name(by));
+		print_row(&tb, label, "", rest_cpu, rest_uj);
 	}
 	/* Only once it shows in the table's millisecond resolution; the CSV has every ns. */
 	if (sm->t.steal_ns >= 500000)
-		print_row(f, "<steal>", sm->t.steal_ns, 0, wall_s, sm->t.node_uj);
-	print_row(f, "<idle>", sm->t.idle_cpu_ns, sm->t.idle_uj, wall_s, sm->t.node_uj);
-	print_row(f, "node", sm->t.cpu_ns, sm->t.node_uj, wall_s, sm->t.node_uj);
+		print_row(&tb, pseudo_names ? "<steal>" : IDENT_GROUP_STEAL, IDENT_GROUP_STEAL,
+			  sm->t.steal_ns, 0);
+	print_row(&tb, pseudo_names ? "<idle>" : "idle", "idle", sm->t.idle_cpu_ns, sm->t.idle_uj);
+	print_row(&tb, "total", "", sm->t.cpu_ns, sm->t.node_uj);
 	free(v);
-	return 0;
+	return err;
 }

@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* summary.h: a recording's totals per cgroup, and the table printed at its end. */
+/* summary.h: a recording's totals per cgroup identity, and the table printed at its end. */
 #ifndef WP_SUMMARY_H
 #define WP_SUMMARY_H
 
 #include <stdint.h>
 #include <stdio.h>
+#include "ident.h"
 #include "interval.h"
+
+/* What the table's rows are. */
+enum summary_by { SUM_BY_CGROUP = 0, SUM_BY_GROUP, SUM_BY_POD, SUM_BY_CONTAINER };
 
 struct summary;
 
 struct summary *summary__new(void);
 void summary__free(struct summary *sm);
 
-/* Add one interval. names[i] is the name of row i of s. 0 or -ENOMEM. */
+/* Add one interval. ids[i] is the identity of row i of s (ids[nrows]: idle). 0 or -ENOMEM. */
 int summary__add(struct summary *sm, const struct probe_sample *s, uint64_t interval_ns,
-		 const struct interval_res *res, const char *const *names);
+		 const struct interval_res *res, const struct wp_ident *const *ids);
 
 struct summary_totals {
 	uint64_t wall_ns;
@@ -31,8 +35,17 @@ void summary__totals(const struct summary *sm, struct summary_totals *t);
 
 /* The energy attributed to one cgroup over the whole recording (tests). */
 int summary__cgroup(const struct summary *sm, uint64_t id, uint64_t *cpu_ns, uint64_t *uj);
+/* The same for one group, by name ("idle" included). -ENOENT if it never appeared. */
+int summary__group(const struct summary *sm, const char *group, uint64_t *cpu_ns, uint64_t *uj);
 
-/* The table: top cgroups by energy, the rest folded, idle, the node total. */
-int summary__print(const struct summary *sm, FILE *f, unsigned int top);
+/*
+ * The table by cgroup, group, pod or container: top rows by energy, the rest folded, then
+ * steal, idle and the node total. By group, Flux's controllers and the Kubernetes components
+ * get a line each below their group.
+ */
+int summary__print(const struct summary *sm, FILE *f, enum summary_by by, unsigned int top);
+const char *summary_by_name(enum summary_by by);
+/* "group", "pod", "container" or "cgroup"; 0 or -EINVAL. */
+int summary_by_parse(const char *s, enum summary_by *out);
 
 #endif

@@ -277,10 +277,13 @@ cg_make() { # VAR MOUNT
 	printf -v "$1" '%s' "$_dir"
 }
 
-# Kill whatever still runs in the cgroup, then remove it.
+# Kill whatever still runs in the cgroup and its children, then remove them, innermost first.
 cg_remove() { # CGDIR
-	local dir=$1 pid i
+	local dir=$1 pid i sub
 	[ -d "$dir" ] || return 0
+	for sub in "$dir"/*/; do
+		[ -d "$sub" ] && cg_remove "${sub%/}"
+	done
 	for ((i = 0; i < 50; i++)); do
 		[ -s "$dir/cgroup.procs" ] || break
 		while read -r pid; do
@@ -528,7 +531,7 @@ csv_intervals() { # FILE
 }
 
 WP_REQUIRED_COLS="ts_ns interval_ns cgroup_id cgroup cpu_ns cycles instructions wakeups energy_uj
-	source switches node_energy_uj gap"
+	source switches node_energy_uj gap namespace pod container group"
 
 # Structure of a record CSV (docs/record-format.md): the columns, whole intervals in ts_ns order,
 # rows sorted by cgroup_id, each interval closed by its one <idle> row, one interval_ns per

@@ -52,8 +52,8 @@ case_stdout() {
 	n=$(csv_check_structure "$tmp/run.out" 2>"$tmp/check.err") ||
 		t_check "stdout as CSV: $(head -n 12 "$tmp/check.err" | tr '\n' ';')"
 	[ "${n:-0}" -ge 5 ] || t_check "${n:-0} intervals on stdout, expected about 10"
-	grep -qE '^node[[:space:]]' "$tmp/run.err" || t_check "no 'node' summary line on stderr"
-	! grep -qE '^node[[:space:]]' "$tmp/run.out" || t_check "the summary went to stdout, into the CSV"
+	grep -qE '^total[[:space:]]' "$tmp/run.err" || t_check "no 'total' summary line on stderr"
+	! grep -qE '^total[[:space:]]' "$tmp/run.out" || t_check "the summary went to stdout, into the CSV"
 	t_pass
 }
 

@@ -30,7 +30,7 @@ case_signal() { # SIG OUTPUT_NAME
 		t_check "structure: $(head -n 12 "$tmp/check.err" | tr '\n' ';')"
 	t_info "$n intervals in ~2.3 s at 50ms"
 	[ "${n:-0}" -ge 20 ] || t_check "${n:-0} intervals, expected about 46"
-	grep -qE '^node[[:space:]]' "$tmp/rec.out" || t_check "no 'node' line in the summary on stdout"
+	grep -qE '^total[[:space:]]' "$tmp/rec.out" || t_check "no 'total' line in the summary on stdout"
 	t_pass
 }
 

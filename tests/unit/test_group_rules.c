@@ -1,17 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* test_group_rules.c: --groups FILE rules over the minikube + Flux fixture; errors by line. */
 #include "testutil.h"
+#include "pods_fixture.h"
 #include "group_rules.h"
-
-static struct pods *fixture_pods(void)
-{
-	char path[512], err[256];
-	struct pods *p = pods_load(fixture("pods/minikube-flux.json", path, sizeof(path)), NULL,
-				   err, sizeof(err));
-
-	assert_non_null(p);
-	return p;
-}
 
 static const struct pod_info *named(const struct pods *p, const char *prefix)
 {

@@ -98,11 +98,33 @@ static void test_flux_ns(void **state)
 	pods__free(p);
 }
 
+/* wattprobe as a DaemonSet: in its own cgroup namespace it sees "/" as its cgroup, so its
+ * pod is known by the label the manifest (tools/k8s) gives it. */
+static void test_probe_pod(void **state)
+{
+	const char *json =
+		"{\"items\":[{\"metadata\":{\"uid\":\"aaaaaaaa-0000-4000-8000-000000000002\","
+		"\"namespace\":\"wattprobe\",\"name\":\"wattprobe-x7k2p\",\"labels\":{"
+		"\"app.kubernetes.io/name\":\"wattprobe\"}}}]}";
+	char err[256];
+	struct pods *p = pods_parse(json, strlen(json), NULL, err, sizeof(err));
+	struct k8s_ident id = { .kind = K8S_CONTAINER };
+	struct group_cfg cfg = {};
+	struct group_result g;
+
+	(void)state;
+	assert_non_null(p);
+	group_classify(&cfg, "/kubepods/podx/y", &id, pods__at(p, 0), &g);
+	assert_int_equal(g.group, GROUP_PROBE);
+	pods__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_flux_ns),
+		cmocka_unit_test(test_probe_pod),
 	};
 
 	return cmocka_run_group_tests_name("groups", tests, NULL, NULL);

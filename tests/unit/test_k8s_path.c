@@ -11,6 +11,7 @@
 #define UID  "0f8b6c1e-2a3d-4b5c-9d7e-1234567890ab"
 #define UID_ "0f8b6c1e_2a3d_4b5c_9d7e_1234567890ab"
 #define CID  "4c1d0e8f3a2b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"
+#define HASH "5c1ab0e4d1f2a3b4c5d6e7f8a9b0c1d2" /* a static pod's config hash */
 #define CID2 "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 
 static const struct {
@@ -112,6 +113,17 @@ static const struct {
 	  QOS_GUARANTEED, UID, "" },
 	{ "/kubepods.slice/kubepods-podnot-a-uid.slice", K8S_HOST, RT_NONE, QOS_NONE, "", "" },
 	{ "/system.slice/mypod" UID_ ".slice", K8S_HOST, RT_NONE, QOS_NONE, "", "" },
+	/* static pods: the cgroup carries kubelet's hash of the manifest, not the API UID */
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" HASH
+	  ".slice/cri-containerd-" CID ".scope",
+	  K8S_CONTAINER, RT_CONTAINERD, QOS_BURSTABLE, HASH, CID },
+	{ "/kubepods/burstable/pod" HASH "/" CID, K8S_CONTAINER, RT_UNKNOWN, QOS_BURSTABLE, HASH,
+	  CID },
+	{ "/kubepods.slice/kubepods-pod" HASH ".slice", K8S_POD, RT_NONE, QOS_GUARANTEED, HASH,
+	  "" },
+	/* 31 or 33 hex digits are neither a UID nor a hash */
+	{ "/kubepods.slice/kubepods-pod5c1ab0e4d1f2a3b4c5d6e7f8a9b0c1d.slice", K8S_HOST, RT_NONE,
+	  QOS_NONE, "", "" },
 };
 
 static void test_table(void **state)

@@ -97,7 +97,9 @@ static void test_csv_rows(void **state)
 	const struct attrib_rule util = { .kind = ATTRIB_UTIL };
 	const struct zone_delta zd[] = { { 1000, false }, { 10, false }, { 7, false } };
 	const char *const labels[] = { "package-0", "core-0", "dram-0" };
-	const char *const names[] = { "/a,b \"x\"", "/system.slice/c.service" };
+	const struct ident_cfg icfg = {};
+	struct ident_cache *ic = ident__new(&icfg);
+	const struct wp_ident *names[4];
 	struct csv_layout lay = { .nzones = 3,
 				  .zone_labels = labels,
 				  .has_pmu = false,
@@ -109,6 +111,11 @@ static void test_csv_rows(void **state)
 	struct probe_sample s;
 
 	(void)state;
+	assert_non_null(ic);
+	names[0] = ident__get(ic, 42, "/a,b \"x\"");
+	names[1] = ident__get(ic, 77, "/system.slice/c.service");
+	names[2] = ident__idle(ic);
+	names[3] = ident__steal(ic);
 	sample3(&s, rows);
 	assert_int_equal(interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res), 0);
 	csv_header(&sb, &lay);
@@ -116,11 +123,13 @@ static void test_csv_rows(void **state)
 	assert_string_equal(
 		sb.buf,
 		"ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,energy_uj,"
-		"source,switches,node_energy_uj,gap,energy_uj.package-0,energy_uj.core-0,"
-		"energy_uj.dram-0\n"
-		"5000,1000,42,\"/a,b \"\"x\"\"\",300,,,5,302,powercap,0,1007,,300,3,2\n"
-		"5000,1000,77,/system.slice/c.service,100,,,0,101,powercap,9,1007,,100,1,1\n"
-		"5000,1000,0,<idle>,600,,,0,604,powercap,0,1007,,600,6,4\n");
+		"source,switches,node_energy_uj,gap,namespace,pod,container,group,"
+		"energy_uj.package-0,energy_uj.core-0,energy_uj.dram-0\n"
+		"5000,1000,42,\"/a,b \"\"x\"\"\",300,,,5,302,powercap,0,1007,,,,,host-other,"
+		"300,3,2\n"
+		"5000,1000,77,/system.slice/"
+		"c.service,100,,,0,101,powercap,9,1007,,,,,node,100,1,1\n"
+		"5000,1000,0,<idle>,600,,,0,604,powercap,0,1007,,,,,idle,600,6,4\n");
 	/* With a gap: energy and node energy are empty, the gap column names the zone. */
 	{
 		const struct zone_delta zg[] = { { 0, true }, { 10, false }, { 7, false } };
@@ -130,7 +139,8 @@ static void test_csv_rows(void **state)
 		lay.has_pmu = true;
 		csv_interval(&sb, &lay, &s, 1000, zg, &res, names);
 		assert_non_null(strstr(
-			sb.buf, "5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,6,4\n"));
+			sb.buf,
+			"5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,,,idle,,6,4\n"));
 	}
 	/* Stolen time: a row of its own before idle, with no energy; attribution ignores it. */
 	{
@@ -140,11 +150,13 @@ static void test_csv_rows(void **state)
 		interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res);
 		csv_interval(&sb, &lay, &s, 1000, zd, &res, names);
 		assert_non_null(strstr(sb.buf, "5000,1000,18446744073709551613,<steal>,50,,,0,0,"
-					       "powercap,0,1007,,0,0,0\n5000,1000,0,<idle>,600,"));
+					       "powercap,0,1007,,,,,steal,0,0,0\n"
+					       "5000,1000,0,<idle>,600,"));
 		assert_non_null(strstr(sb.buf, "<idle>,600,,,0,604,"));
 	}
 	strbuf_free(&sb);
 	interval_res__free(&res);
+	ident__free(ic);
 }
 
 /* The sink writes whole intervals; gzip output decompresses to exactly what was written. */
@@ -208,7 +220,9 @@ static void test_summary(void **state)
 {
 	const struct attrib_rule util = { .kind = ATTRIB_UTIL };
 	const struct zone_delta zd[] = { { 1000, false }, { 10, false }, { 7, false } };
-	const char *const names[] = { "/a", "/b" };
+	const struct ident_cfg icfg = {};
+	struct ident_cache *ic = ident__new(&icfg);
+	const struct wp_ident *names[4];
 	struct summary *sm = summary__new();
 	struct interval_res res = {};
 	struct summary_totals t;
@@ -217,6 +231,10 @@ static void test_summary(void **state)
 	uint64_t cpu, uj;
 
 	(void)state;
+	names[0] = ident__get(ic, 42, "/a");
+	names[1] = ident__get(ic, 77, "/b");
+	names[2] = ident__idle(ic);
+	names[3] = ident__steal(ic);
 	sample3(&s, rows);
 	interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res);
 	assert_int_equal(summary__add(sm, &s, 1000, &res, names), 0);
@@ -234,6 +252,7 @@ static void test_summary(void **state)
 	assert_int_equal(summary__cgroup(sm, 9, &cpu, &uj), -ENOENT);
 	summary__free(sm);
 	interval_res__free(&res);
+	ident__free(ic);
 }
 
 int main(void)

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* ident.c: each row's cgroup path, namespace, pod, container and group, cached per cgroup id. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ident.h"
+#include "u64map.h"
+
+void ident_release(struct wp_ident *id)
+{
+	free((char *)id->path);
+	free((char *)id->ns);
+	free((char *)id->pod);
+	free((char *)id->container);
+	free((char *)id->group);
+	free((char *)id->detail);
+	memset(id, 0, sizeof(*id));
+}
+
+static int fill(struct wp_ident *out, const char *path, const char *ns, const char *pod,
+		const char *container, const char *group, const char *detail)
+{
+	out->path = strdup(path);
+	out->ns = strdup(ns ? ns : "");
+	out->pod = strdup(pod ? pod : "");
+	out->container = strdup(container ? container : "");
+	out->group = strdup(group);
+	out->detail = strdup(detail ? detail : "");
+	if (out->path && out->ns && out->pod && out->container && out->group && out->detail)
+		return 0;
+	ident_release(out);
+	return -ENOMEM;
+}
+
+/* Rows that are not a cgroup's: <idle>, <steal>, and time nobody could be named for. */
+static int resolve_pseudo(const char *path, struct wp_ident *out)
+{
+	const char *group = group_name(GROUP_UNKNOWN);
+
+	if (strcmp(path, "<idle>") == 0)
+		group = group_name(GROUP_IDLE);
+	else if (strcmp(path, "<steal>") == 0)
+		group = IDENT_GROUP_STEAL;
+	out->unknown = strcmp(path, "<gone>") == 0;
+	return fill(out, path, NULL, NULL, NULL, group, NULL);
+}
+
+int ident_resolve(const struct ident_cfg *cfg, const char *path, const struct pods *pods,
+		  struct wp_ident *out)
+{
+	const struct pod_container *ctr = NULL;
+	const struct pod_info *pod = NULL;
+	const char *rule, *cname = NULL;
+	struct group_result g;
+	struct k8s_ident k;
+
+	memset(out, 0, sizeof(*out));
+	if (path[0] == '<' || k8s_parse_path(path, &k))
+		return resolve_pseudo(path, out);
+	if (pods && k.pod_uid[0])
+		pod = pods__by_uid(pods, k.pod_uid);
+	else if (pods && k.container_id[0])
+		pod = pods__by_container(pods, k.container_id, &ctr);
+	if (pod && k.container_id[0] && !ctr) {
+		for (size_t i = 0; i < pod->ncontainers; i++)
+			if (strcmp(pod->containers[i].id, k.container_id) == 0)
+				ctr = &pod->containers[i];
+	}
+	/* conmon is the runtime's, not the container's: it keeps the pod but not the name. */
+	if (ctr && k.kind == K8S_CONTAINER)
+		cname = ctr->name;
+	group_classify(&cfg->groups, path, &k, pod, &g);
+	/* A container not listed yet, in a pod that is: unknown until it is, never a guess. */
+	if (pod && k.kind == K8S_CONTAINER && !ctr && g.group != GROUP_PROBE) {
+		g.group = GROUP_UNKNOWN;
+		snprintf(g.detail, sizeof(g.detail), "%s", k.container_id);
+	}
+	/* The user's rules come first; a row they place is not unknown, whatever is missing. */
+	rule = group_rules_match(cfg->rules, path, pod, cname);
+	out->unknown = !rule && g.group == GROUP_UNKNOWN;
+	return fill(out, path, pod ? pod->ns : NULL, pod ? pod->name : NULL, cname,
+		    rule ? rule : group_name(g.group), rule && pod ? pod->name : g.detail);
+}
+
+struct slot {
+	struct wp_ident *cur;
+	unsigned int gen; /* pods generation cur was resolved with */
+};
+
+struct ident_cache {
+	const struct ident_cfg *cfg;
+	const struct pods *pods;
+	unsigned int gen;
+	uint64_t serial;
+	struct u64map *ids;
+	struct wp_ident **retired; /* replaced identities: pointers handed out stay valid */
+	size_t nretired, cap_retired;
+	struct wp_ident idle, steal;
+};
+
+struct ident_cache *ident__new(const struct ident_cfg *cfg)
+{
+	struct ident_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	c->ids = u64map__new(sizeof(struct slot));
+	if (!c->ids || resolve_pseudo("<idle>", &c->idle) || resolve_pseudo("<steal>", &c->steal)) {
+		ident__free(c);
+		return NULL;
+	}
+	c->idle.serial = ++c->serial;
+	c->steal.serial = ++c->serial;
+	return c;
+}
+
+static void ident_free(struct wp_ident *id)
+{
+	if (!id)
+		return;
+	ident_release(id);
+	free(id);
+}
+
+void ident__free(struct ident_cache *c)
+{
+	struct slot *s;
+	size_t it = 0;
+	uint64_t k;
+
+	if (!c)
+		return;
+	while (c->ids && (s = u64map__next(c->ids, &it, &k)))
+		ident_free(s->cur);
+	u64map__free(c->ids);
+	for (size_t i = 0; i < c->nretired; i++)
+		ident_free(c->retired[i]);
+	free(c->retired);
+	ident_release(&c->idle);
+	ident_release(&c->steal);
+	free(c);
+}
+
+void ident__set_pods(struct ident_cache *c, const struct pods *pods)
+{
+	c->pods = pods;
+	c->gen++;
+}
+
+static struct wp_ident *resolve_new(struct ident_cache *c, const char *path)
+{
+	struct wp_ident *id = calloc(1, sizeof(*id));
+
+	if (!id)
+		return NULL;
+	if (ident_resolve(c->cfg, path, c->pods, id)) {
+		free(id);
+		return NULL;
+	}
+	id->serial = ++c->serial;
+	return id;
+}
+
+static int retire(struct ident_cache *c, struct wp_ident *id)
+{
+	if (c->nretired == c->cap_retired) {
+		size_t cap = c->cap_retired ? 2 * c->cap_retired : 16;
+		struct wp_ident **v = realloc(c->retired, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->retired = v;
+		c->cap_retired = cap;
+	}
+	c->retired[c->nretired++] = id;
+	return 0;
+}
+
+const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char *path)
+{
+	struct slot *s = u64map__get(c->ids, id);
+	struct wp_ident *fresh;
+
+	if (s && (!s->cur->unknown || s->gen == c->gen))
+		return s->cur;
+	fresh = resolve_new(c, path);
+	if (!fresh)
+		return NULL;
+	if (!s) {
+		s = u64map__upsert(c->ids, id);
+		if (!s) {
+			ident_free(fresh);
+			return NULL;
+		}
+	} else if (fresh->unknown) {
+		/* Still unknown: the same identity, tried again with the next pods. */
+		ident_free(fresh);
+		s->gen = c->gen;
+		return s->cur;
+	} else if (retire(c, s->cur)) {
+		ident_free(fresh);
+		return NULL;
+	}
+	s->cur = fresh;
+	s->gen = c->gen;
+	return fresh;
+}
+
+const struct wp_ident *ident__idle(struct ident_cache *c)
+{
+	return &c->idle;
+}
+
+const struct wp_ident *ident__steal(struct ident_cache *c)
+{
+	return &c->steal;
+}
