@@ -159,7 +159,7 @@ static int setup_idents(struct recorder *r)
 		r->rules = group_rules_load(r->env.groups, msg, sizeof(msg));
 		if (!r->rules) {
 			err = errno ? -errno : -EINVAL;
-			wp_err("%s", msg);
+			wp_err("groups %s", msg);
 			return err;
 		}
 		r->icfg.rules = r->rules;

@@ -40,6 +40,30 @@ static bool valid_group(const char *g, size_t n)
 	return true;
 }
 
+/* fnmatch takes an unclosed '[' literally: in a rule it is a typo, not a pattern. */
+static bool balanced(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\' && i + 1 < n) {
+			i++;
+		} else if (p[i] == '[') {
+			size_t j = i + 1;
+
+			/* "[]x]" and "[!]x]": a ']' right after the '[' (or '!') is a member. */
+			if (j < n && (p[j] == '!' || p[j] == '^'))
+				j++;
+			if (j < n && p[j] == ']')
+				j++;
+			while (j < n && p[j] != ']')
+				j++;
+			if (j == n)
+				return false;
+			i = j;
+		}
+	}
+	return true;
+}
+
 /* One KEY=VALUE word of a rule. */
 static int parse_match(const char *w, size_t n, struct match *m, const char *where, char *err,
 		       size_t errlen)
@@ -71,6 +95,10 @@ static int parse_match(const char *w, size_t n, struct match *m, const char *whe
 			return -EINVAL;
 		}
 		m->key = (enum match_key)k;
+	}
+	if (!balanced(eq + 1, w + n - eq - 1)) {
+		snprintf(err, errlen, "%s: '%.*s': '[' without its ']'", where, (int)n, w);
+		return -EINVAL;
 	}
 	m->pattern = strndup(eq + 1, w + n - eq - 1);
 	return (!m->pattern || (m->key == M_LABEL && !m->label)) ? -ENOMEM : 0;

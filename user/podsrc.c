@@ -64,6 +64,21 @@ static int refresh(struct podsrc *s, struct pods **out, char *err, size_t errlen
 		}
 		if (s->have_st && same_file(&st, &s->st))
 			return 0;
+		/* A FIFO or a device would block the read, and the thread with it, for good. */
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "pods %s: not a regular file", s->path);
+			s->st = st;
+			s->have_st = true;
+			return -EINVAL;
+		}
+		if ((uint64_t)st.st_size > PODSRC_FILE_MAX) {
+			snprintf(err, errlen,
+				 "pods %s: %lld bytes, more than the %u MiB a pod list may have",
+				 s->path, (long long)st.st_size, PODSRC_FILE_MAX >> 20);
+			s->st = st;
+			s->have_st = true;
+			return -EFBIG;
+		}
 		/* Tried once per version of the file: a bad one is not re-read until it changes. */
 		s->st = st;
 		s->have_st = true;

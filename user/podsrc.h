@@ -11,6 +11,7 @@
 #include "pods.h"
 
 #define PODSRC_FILE_CHECK_NS 200000000ULL /* a file's stat is checked this often */
+#define PODSRC_FILE_MAX	     (256u << 20) /* a larger pod list file is refused */
 
 struct podsrc_opts {
 	const char *spec;    /* a FILE, "kubectl" or "api" */

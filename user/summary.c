@@ -265,13 +265,16 @@ struct table {
 	uint64_t node_uj;
 };
 
-/* Long names keep their informative end: ".../kubepods-pod1234.slice/cri-containerd-ab.scope". */
+/* Long paths keep their informative end: ".../kubepods-pod1234.slice/cri-containerd-ab.scope". */
 static void print_row(const struct table *tb, const char *name, const char *group, uint64_t cpu_ns,
 		      uint64_t uj)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), head = (NAME_W - 3) / 2;
 
-	if (n > NAME_W)
+	/* "namespace/pod/container" is told apart by both ends: cut in the middle. */
+	if (n > NAME_W && (tb->by == SUM_BY_POD || tb->by == SUM_BY_CONTAINER))
+		fprintf(tb->f, "%.*s...%s", (int)head, name, name + n - (NAME_W - 3 - head));
+	else if (n > NAME_W)
 		fprintf(tb->f, "...%-*s", NAME_W - 3, name + n - (NAME_W - 3));
 	else
 		fprintf(tb->f, "%-*s", NAME_W, name);

@@ -45,6 +45,16 @@ static void test_example(void **state)
 	assert_null(g); /* left to the defaults */
 	assert_null(group_rules_match(NULL, "/x", NULL, NULL));
 	group_rules__free(r);
+	/* Bracket sets, ']' as a member, an escaped '[' */
+	r = group_rules_parse("a cgroup=/x-[0-9]\nb cgroup=/[]]y\nc cgroup=/\\[z\n", "r", err,
+			      sizeof(err));
+	if (!r)
+		fail_msg("%s", err);
+	assert_string_equal(group_rules_match(r, "/x-7", NULL, NULL), "a");
+	assert_string_equal(group_rules_match(r, "/]y", NULL, NULL), "b");
+	assert_string_equal(group_rules_match(r, "/[z", NULL, NULL), "c");
+	assert_null(group_rules_match(r, "/x-a", NULL, NULL));
+	group_rules__free(r);
 	pods__free(p);
 }
 
@@ -56,6 +66,8 @@ static void test_errors(void **state)
 		{ "flux namespace=flux-system\nweb colour=blue\n", "r:2: unknown key 'colour'" },
 		{ "# c\n\nFlux namespace=x\n", "r:3: bad group name 'Flux'" },
 		{ "flux namespace\n", "r:1: 'namespace' is not KEY=VALUE" },
+		{ "x cgroup=/a/[abc\n", "r:1: 'cgroup=/a/[abc': '[' without its ']'" },
+		{ "x pod=[!]\n", "r:1: 'pod=[!]': '[' without its ']'" },
 		{ "flux namespace=\n", "r:1: 'namespace=' is not KEY=VALUE" },
 		{ "flux\n", "r:1: rule for 'flux' matches nothing" },
 		{ "-x pod=a\n", "r:1: bad group name '-x'" },

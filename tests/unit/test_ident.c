@@ -227,8 +227,10 @@ static void test_summary_views(void **state)
 				 "total                                                          "
 				 "2.000      10.000    10.000  100.0%\n");
 	free(out);
-	out = print(sm, SUM_BY_CONTAINER, 1);
+	out = print(sm, SUM_BY_CONTAINER, 2);
 	assert_non_null(strstr(out, "\npodinfo/podinfo-7c9b8f6d5-r2t4y/podinfod     workload "));
+	/* 53 characters: cut in the middle to 44, both ends kept. */
+	assert_non_null(strstr(out, "\nflux-system/source-c...9c8d7b5-abcde/manager flux "));
 	free(out);
 	assert_int_equal(summary__group(sm, "flux", &cpu, &uj), 0);
 	assert_int_equal(cpu, 350000000);

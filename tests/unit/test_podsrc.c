@@ -112,6 +112,14 @@ static void test_file_bad_at_start(void **state)
 	snprintf(path, sizeof(path), "%s/bad.json", dir);
 	assert_null(podsrc__open(&o, &first, err, sizeof(err)));
 	assert_non_null(strstr(err, "bad.json"));
+	/* A FIFO would block the reader for good: refused by its type. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_null(podsrc__open(&o, &first, err, sizeof(err)));
+	assert_non_null(strstr(err, "fifo: not a regular file"));
+	o.spec = dir;
+	assert_null(podsrc__open(&o, &first, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a regular file"));
 	rm_tree(dir);
 }
 
