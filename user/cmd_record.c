@@ -2,6 +2,7 @@
 /* cmd_record.c: `wattprobe record`: sample, attribute, write the CSV, print the summary. */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,13 @@
 #include "summary.h"
 
 static volatile sig_atomic_t stop_signal;
+/* The same, for what waits on another thread's terms (the first pod list). Lock-free. */
+static atomic_bool stop_requested;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	atomic_store(&stop_requested, true);
 }
 
 /* No SA_RESTART: the sleep ends at once. SA_RESETHAND: a second Ctrl-C kills as usual. */
@@ -124,7 +128,8 @@ static int setup_pods(struct recorder *r)
 	struct podsrc_opts po = { .spec = r->env.pods,
 				  .node = r->env.node ? r->env.node : getenv("NODE_NAME"),
 				  .refresh_ns = r->env.pods_refresh_ns,
-				  .sa_dir = getenv("WATTPROBE_SA_DIR") };
+				  .sa_dir = getenv("WATTPROBE_SA_DIR"),
+				  .stop = &stop_requested };
 	char msg[1024];
 	int err;
 
@@ -489,6 +494,8 @@ int do_record(int argc, char **argv)
 	}
 	if (r.started)
 		report(&r);
+	/* Out before anything else can go wrong: the summary is the run's result. */
+	fflush(r.report ? r.report : stdout);
 	cleanup(&r);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -128,6 +128,12 @@ static int parse_line(const char *line, struct rule *r, const char *where, char 
 			 where, (int)n, w);
 		return -EINVAL;
 	}
+	/* The names of the rows that are not a cgroup's, and of the summary's last line. */
+	if ((n == 4 && !memcmp(w, "idle", 4)) || (n == 5 && !memcmp(w, "steal", 5)) ||
+	    (n == 5 && !memcmp(w, "total", 5))) {
+		snprintf(err, errlen, "%s: group name '%.*s' is reserved", where, (int)n, w);
+		return -EINVAL;
+	}
 	memcpy(r->group, w, n);
 	r->group[n] = '\0';
 	while ((w = word(&p, &n)) && n) {
@@ -220,8 +226,24 @@ struct group_rules *group_rules_load(const char *path, char *err, size_t errlen)
 		errno = e;
 		return NULL;
 	}
-	/* A rules file is small: read it whole (up to a NUL, i.e. to its end). */
+	/* A rules file is small: read it whole. A NUL in it is not text. */
 	n = getdelim(&buf, &cap, '\0', f);
+	if (n < 0 && (ferror(f) || errno == ENOMEM)) {
+		int e = errno ? errno : EIO;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		fclose(f);
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	if (n > 0 && (buf[n - 1] == '\0' || fgetc(f) != EOF)) {
+		snprintf(err, errlen, "%s: a NUL byte: not a text file", path);
+		fclose(f);
+		free(buf);
+		errno = EINVAL;
+		return NULL;
+	}
 	fclose(f);
 	if (n < 0) {
 		free(buf);

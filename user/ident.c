@@ -42,7 +42,7 @@ static int resolve_pseudo(const char *path, struct wp_ident *out)
 		group = group_name(GROUP_IDLE);
 	else if (strcmp(path, "<steal>") == 0)
 		group = IDENT_GROUP_STEAL;
-	out->unknown = strcmp(path, "<gone>") == 0;
+	out->incomplete = strcmp(path, "<gone>") == 0;
 	return fill(out, path, NULL, NULL, NULL, group, NULL);
 }
 
@@ -60,7 +60,8 @@ int ident_resolve(const struct ident_cfg *cfg, const char *path, const struct po
 		return resolve_pseudo(path, out);
 	if (pods && k.pod_uid[0])
 		pod = pods__by_uid(pods, k.pod_uid);
-	else if (pods && k.container_id[0])
+	/* A static pod whose mirror lacks the hash annotation is still found by its container. */
+	if (pods && !pod && k.container_id[0])
 		pod = pods__by_container(pods, k.container_id, &ctr);
 	if (pod && k.container_id[0] && !ctr) {
 		for (size_t i = 0; i < pod->ncontainers; i++)
@@ -71,16 +72,23 @@ int ident_resolve(const struct ident_cfg *cfg, const char *path, const struct po
 	if (ctr && k.kind == K8S_CONTAINER)
 		cname = ctr->name;
 	group_classify(&cfg->groups, path, &k, pod, &g);
-	/* A container not listed yet, in a pod that is: unknown until it is, never a guess. */
-	if (pod && k.kind == K8S_CONTAINER && !ctr && g.group != GROUP_PROBE) {
-		g.group = GROUP_UNKNOWN;
-		snprintf(g.detail, sizeof(g.detail), "%s", k.container_id);
-	}
-	/* The user's rules come first; a row they place is not unknown, whatever is missing. */
+	/*
+	 * Looked up again with the next pods: a pod not listed (group unknown: never a guess),
+	 * or a container its pod does not list (yet, or ever: the pod's sandbox, "pause"). The
+	 * latter is its pod's, and in its pod's group; only its name is missing.
+	 */
+	out->incomplete = g.group == GROUP_UNKNOWN || (pod && k.kind == K8S_CONTAINER && !ctr);
+	/* The user's rules come first. */
 	rule = group_rules_match(cfg->rules, path, pod, cname);
-	out->unknown = !rule && g.group == GROUP_UNKNOWN;
 	return fill(out, path, pod ? pod->ns : NULL, pod ? pod->name : NULL, cname,
 		    rule ? rule : group_name(g.group), rule && pod ? pod->name : g.detail);
+}
+
+static bool same_ident(const struct wp_ident *a, const struct wp_ident *b)
+{
+	return !strcmp(a->ns, b->ns) && !strcmp(a->pod, b->pod) &&
+	       !strcmp(a->container, b->container) && !strcmp(a->group, b->group) &&
+	       !strcmp(a->detail, b->detail);
 }
 
 struct slot {
@@ -183,7 +191,7 @@ const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char
 	struct slot *s = u64map__get(c->ids, id);
 	struct wp_ident *fresh;
 
-	if (s && (!s->cur->unknown || s->gen == c->gen))
+	if (s && (!s->cur->incomplete || s->gen == c->gen))
 		return s->cur;
 	fresh = resolve_new(c, path);
 	if (!fresh)
@@ -194,8 +202,9 @@ const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char
 			ident_free(fresh);
 			return NULL;
 		}
-	} else if (fresh->unknown) {
-		/* Still unknown: the same identity, tried again with the next pods. */
+	} else if (same_ident(fresh, s->cur)) {
+		/* Nothing new: the same identity, tried again with the next pods if incomplete. */
+		s->cur->incomplete = fresh->incomplete;
 		ident_free(fresh);
 		s->gen = c->gen;
 		return s->cur;

@@ -22,7 +22,7 @@ struct wp_ident {
 	const char *container;
 	const char *group;  /* a default group's name or a --groups rule's */
 	const char *detail; /* the Flux controller, the k8s component, the unit; may be "" */
-	bool unknown;	    /* a pod's cgroup whose metadata is not known (yet): retried */
+	bool incomplete;    /* its pod, or its container's name, not known (yet): looked up again */
 };
 
 struct ident_cfg {
@@ -44,12 +44,12 @@ void ident__free(struct ident_cache *c);
 /*
  * New pod metadata (NULL: none). The cache does not keep pointers into it beyond the next call
  * (or ident__free). Identities already known are kept, so that a pod that ended keeps its name
- * in the rows before it ended; unknown ones are resolved again at their next lookup.
+ * in the rows before it ended; incomplete ones are resolved again at their next lookup.
  */
 void ident__set_pods(struct ident_cache *c, const struct pods *pods);
 
 /*
- * The identity of cgroup id, whose path is path (used when the id is new, or unknown and the
+ * The identity of cgroup id, whose path is path (used when the id is new, or incomplete and the
  * pods changed). The pointer stays valid until ident__free. NULL on ENOMEM.
  */
 const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char *path);

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static int spawn(const char *node, int out_fd[2], int err_fd[2], pid_t *pid)
 	char sel[512];
 	char *argv[] = { "kubectl", "get", "pods", "-A", "-o", "json", NULL, NULL, NULL };
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
 	int err;
 
 	if (node && node[0]) {
@@ -42,14 +44,28 @@ static int spawn(const char *node, int out_fd[2], int err_fd[2], pid_t *pid)
 	posix_spawn_file_actions_adddup2(&fa, out_fd[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, err_fd[1], STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	err = posix_spawnp(pid, "kubectl", &fa, NULL, argv, environ);
+	/* A group of its own: a terminal's Ctrl-C is ours to handle, and a kill reaches all of it.
+	 */
+	err = posix_spawnattr_init(&at);
+	if (err) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -err;
+	}
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	err = posix_spawnp(pid, "kubectl", &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return -err;
 }
 
-/* Read both pipes until both end or the deadline passes: -ETIMEDOUT, -E2BIG, -ECANCELED. */
-static int drain(int out, int errfd, long long deadline, const atomic_bool *cancel,
-		 struct strbuf *o, struct strbuf *e)
+/*
+ * Read both pipes until both end or the deadline passes: -ETIMEDOUT, -E2BIG, -ECANCELED.
+ * Once kubectl itself has exited (*status set, *reaped), whatever it left holding the pipes
+ * is killed: its output is complete.
+ */
+static int drain(int out, int errfd, long long deadline, const atomic_bool *cancel, pid_t pid,
+		 int *status, bool *reaped, struct strbuf *o, struct strbuf *e)
 {
 	struct pollfd p[2] = { { .fd = out, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
 	struct strbuf *sb[2] = { o, e };
@@ -61,13 +77,17 @@ static int drain(int out, int errfd, long long deadline, const atomic_bool *canc
 
 		if (left <= 0)
 			return -ETIMEDOUT;
-		if (cancel && *cancel)
+		if (cancel && atomic_load(cancel))
 			return -ECANCELED;
 		n = poll(p, 2, left < 100 ? (int)left : 100);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (n == 0 && !*reaped && waitpid(pid, status, WNOHANG) == pid) {
+			*reaped = true;
+			kill(-pid, SIGKILL);
+		}
 		for (int i = 0; i < 2; i++) {
 			ssize_t r;
 
@@ -103,6 +123,7 @@ int kubectl_get_pods(const char *node, long timeout_ms, const atomic_bool *cance
 		     size_t *len, char *err, size_t errlen)
 {
 	int out_fd[2] = { -1, -1 }, err_fd[2] = { -1, -1 }, status = 0, ret;
+	bool reaped = false;
 	struct strbuf o = {}, e = {};
 	char line[512];
 	pid_t pid = -1;
@@ -124,16 +145,17 @@ int kubectl_get_pods(const char *node, long timeout_ms, const atomic_bool *cance
 	close(out_fd[1]);
 	close(err_fd[1]);
 	out_fd[1] = err_fd[1] = -1;
-	ret = drain(out_fd[0], err_fd[0], now_ms() + timeout_ms, cancel, &o, &e);
+	ret = drain(out_fd[0], err_fd[0], now_ms() + timeout_ms, cancel, pid, &status, &reaped, &o,
+		    &e);
 	if (ret) {
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 		snprintf(err, errlen, "kubectl get pods: %s",
 			 ret == -ETIMEDOUT   ? "no answer in time, killed"
 			 : ret == -ECANCELED ? "stopped"
 			 : ret == -E2BIG     ? "output larger than 256 MiB"
 					     : strerror(-ret));
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (!reaped && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	pid = -1;
 	if (ret)

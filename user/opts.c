@@ -204,6 +204,8 @@ static error_t record_k8s_opt(int key, char *arg, struct argp_state *state)
 		env->flux_ns = arg;
 		return 0;
 	case OPT_GROUPS:
+		if (!arg[0])
+			return fail(ctx, "bad --groups '%s'%s", arg, " (want a rules FILE)");
 		env->groups = arg;
 		return 0;
 	case OPT_BY:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* podsrc.c: pod metadata from a file, kubectl or the API server, kept fresh on a thread. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "kube_api.h"
 #include "kubectl.h"
 #include "podsrc.h"
@@ -46,50 +48,116 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* One refresh: 1 with *out, 0 when the file did not change, -errno with err. */
-static int refresh(struct podsrc *s, struct pods **out, char *err, size_t errlen)
+/* The file's size and type are checked on the open descriptor: a FIFO swapped in is refused. */
+static int file_open(struct podsrc *s, struct stat *st, char *err, size_t errlen)
 {
-	char *body = NULL;
-	size_t len = 0;
+	int fd = open(s->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "pods %s: %s", s->path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, st)) {
+		ret = -errno;
+		snprintf(err, errlen, "pods %s: %s", s->path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Read a whole regular file of at most PODSRC_FILE_MAX bytes; a stop ends it. */
+static int file_read(struct podsrc *s, int fd, const struct stat *st, const atomic_bool *cancel,
+		     char **body, size_t *len, char *err, size_t errlen)
+{
+	size_t n = 0, cap = (size_t)st->st_size + 1;
+	char *buf;
+
+	/* A FIFO or a device would block the read, and the thread with it, for good. */
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "pods %s: not a regular file", s->path);
+		return -EINVAL;
+	}
+	if ((uint64_t)st->st_size > PODSRC_FILE_MAX) {
+		snprintf(err, errlen,
+			 "pods %s: %lld bytes, more than the %u MiB a pod list may have", s->path,
+			 (long long)st->st_size, PODSRC_FILE_MAX >> 20);
+		return -EFBIG;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		snprintf(err, errlen, "pods %s: %s", s->path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	/* The file may grow while it is read: what is read is bounded by the size seen. */
+	while (n < cap - 1) {
+		ssize_t r = read(fd, buf + n, cap - 1 - n < 1u << 20 ? cap - 1 - n : 1u << 20);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (cancel && atomic_load(cancel))) {
+			int e = r < 0 ? errno : ECANCELED;
+
+			snprintf(err, errlen, "pods %s: %s", s->path, strerror(e));
+			free(buf);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	*body = buf;
+	*len = n;
+	return 0;
+}
+
+/* A file's new version: 1 when it changed (and *body, *len are it), 0 when not, -errno. */
+static int file_fetch(struct podsrc *s, const atomic_bool *cancel, char **body, size_t *len,
+		      char *err, size_t errlen)
+{
 	struct stat st;
+	int fd = file_open(s, &st, err, errlen), ret;
+
+	if (fd < 0)
+		return fd;
+	if (s->have_st && same_file(&st, &s->st)) {
+		close(fd);
+		return 0;
+	}
+	/* Tried once per version of the file: a bad one is not read again until it changes. */
+	s->st = st;
+	s->have_st = true;
+	ret = file_read(s, fd, &st, cancel, body, len, err, errlen);
+	close(fd);
+	return ret ? ret : 1;
+}
+
+/* One refresh: 1 with *out, 0 when the file did not change, -errno with err. */
+static int refresh(struct podsrc *s, const atomic_bool *cancel, struct pods **out, char *err,
+		   size_t errlen)
+{
+	const char *what = s->kind == SRC_API ? "the API server" : "kubectl";
+	char *body = NULL, tmp[ERR_LEN];
+	size_t len = 0;
 	int ret;
 
 	*out = NULL;
 	switch (s->kind) {
 	case SRC_FILE:
-		if (stat(s->path, &st)) {
-			ret = -errno;
-			snprintf(err, errlen, "pods %s: %s", s->path, strerror(errno));
+		ret = file_fetch(s, cancel, &body, &len, err, errlen);
+		if (ret <= 0)
 			return ret;
-		}
-		if (s->have_st && same_file(&st, &s->st))
-			return 0;
-		/* A FIFO or a device would block the read, and the thread with it, for good. */
-		if (!S_ISREG(st.st_mode)) {
-			snprintf(err, errlen, "pods %s: not a regular file", s->path);
-			s->st = st;
-			s->have_st = true;
-			return -EINVAL;
-		}
-		if ((uint64_t)st.st_size > PODSRC_FILE_MAX) {
-			snprintf(err, errlen,
-				 "pods %s: %lld bytes, more than the %u MiB a pod list may have",
-				 s->path, (long long)st.st_size, PODSRC_FILE_MAX >> 20);
-			s->st = st;
-			s->have_st = true;
-			return -EFBIG;
-		}
-		/* Tried once per version of the file: a bad one is not re-read until it changes. */
-		s->st = st;
-		s->have_st = true;
-		*out = pods_load(s->path, s->node, err, errlen);
-		return *out ? 1 : -errno;
+		ret = 0;
+		what = s->path;
+		break;
 	case SRC_KUBECTL:
-		ret = kubectl_get_pods(s->node, TIMEOUT_MS, &s->cancel, &body, &len, err, errlen);
+		ret = kubectl_get_pods(s->node, TIMEOUT_MS, cancel, &body, &len, err, errlen);
 		break;
 	default:
-		ret = kube_api_fetch_pods(&s->api, s->node, TIMEOUT_MS, &s->cancel, &body, &len,
-					  err, errlen);
+		ret = kube_api_fetch_pods(&s->api, s->node, TIMEOUT_MS, cancel, &body, &len, err,
+					  errlen);
 		break;
 	}
 	if (ret)
@@ -97,11 +165,8 @@ static int refresh(struct podsrc *s, struct pods **out, char *err, size_t errlen
 	*out = pods_parse(body, len, s->node, err, errlen);
 	ret = *out ? 1 : -errno;
 	if (!*out) {
-		char tmp[ERR_LEN];
-
 		snprintf(tmp, sizeof(tmp), "%s", err);
-		snprintf(err, errlen, "pods from %s: %s",
-			 s->kind == SRC_API ? "the API server" : "kubectl", tmp);
+		snprintf(err, errlen, "pods from %s: %s", what, tmp);
 	}
 	free(body);
 	return ret;
@@ -135,8 +200,9 @@ static void *run(void *arg)
 			break;
 		pthread_mutex_unlock(&s->lock);
 		err[0] = '\0';
-		ret = refresh(s, &p, err, sizeof(err));
-		if (ret >= 0)
+		ret = refresh(s, &s->cancel, &p, err, sizeof(err));
+		/* Only a good list is a recovery: an unchanged bad file is not. */
+		if (ret > 0)
 			s->last_err[0] = '\0';
 		pthread_mutex_lock(&s->lock);
 		if (ret > 0) {
@@ -223,7 +289,7 @@ struct podsrc *podsrc__open(const struct podsrc_opts *o, struct pods **first, ch
 		snprintf(err, errlen, "pods: %s", strerror(ENOMEM));
 	if (ret)
 		goto fail_free;
-	ret = refresh(s, first, err, errlen);
+	ret = refresh(s, o->stop, first, err, errlen);
 	if (ret < 0)
 		goto fail_free;
 	ret = init_sync(s);
@@ -249,6 +315,15 @@ fail_free:
 	return NULL;
 }
 
+static int join_within(pthread_t t, int seconds)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
 void podsrc__free(struct podsrc *s)
 {
 	if (!s)
@@ -259,8 +334,15 @@ void podsrc__free(struct podsrc *s)
 		s->cancel = true;
 		pthread_cond_signal(&s->wake);
 		pthread_mutex_unlock(&s->lock);
-		/* A kubectl or API call in flight ends by its own timeout at the latest. */
-		pthread_join(s->thread, NULL);
+		/*
+		 * kubectl and the API server see the cancel within 100 ms and a second; a file
+		 * read at once. What cannot be cancelled (a parse of a big list, an open() on a
+		 * hung network mount) is left to finish alone, with s: the process is ending.
+		 */
+		if (join_within(s->thread, 2)) {
+			pthread_detach(s->thread);
+			return;
+		}
 		pthread_mutex_destroy(&s->lock);
 		pthread_cond_destroy(&s->wake);
 	}

@@ -6,6 +6,7 @@
 #ifndef WP_PODSRC_H
 #define WP_PODSRC_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "pods.h"
@@ -14,17 +15,18 @@
 #define PODSRC_FILE_MAX	     (256u << 20) /* a larger pod list file is refused */
 
 struct podsrc_opts {
-	const char *spec;    /* a FILE, "kubectl" or "api" */
-	const char *node;    /* keep this node's pods; NULL: all */
-	uint64_t refresh_ns; /* kubectl and api: how often */
-	const char *sa_dir;  /* api: the service account directory; NULL: the standard one */
+	const char *spec;	 /* a FILE, "kubectl" or "api" */
+	const char *node;	 /* keep this node's pods; NULL: all */
+	uint64_t refresh_ns;	 /* kubectl and api: how often */
+	const char *sa_dir;	 /* api: the service account directory; NULL: the standard one */
+	const atomic_bool *stop; /* the first fetch gives up when it turns true (a signal); NULL */
 };
 
 struct podsrc;
 
 /*
  * Fetch the first pod list now (*first: caller owns it), then keep it fresh in the background.
- * NULL with errno and a one-line reason in err when the first fetch fails.
+ * NULL with errno and a one-line reason in err when the first fetch fails (-ECANCELED: stop).
  */
 struct podsrc *podsrc__open(const struct podsrc_opts *o, struct pods **first, char *err,
 			    size_t errlen);

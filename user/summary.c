@@ -249,6 +249,9 @@ static struct line *lines(const struct summary *sm, enum summary_by by, const ch
 		if (m && strcmp(v[m - 1].key, v[i].key) == 0) {
 			v[m - 1].cpu_ns += v[i].cpu_ns;
 			v[m - 1].energy_uj += v[i].energy_uj;
+			/* A pod's line shows its pod's group, not that of a part not known yet. */
+			if (!strcmp(v[m - 1].first->group, "unknown"))
+				v[m - 1].first = v[i].first;
 			continue;
 		}
 		v[m++] = v[i];
@@ -299,6 +302,7 @@ static bool has_details(const char *group)
 static int print_details(const struct summary *sm, const struct table *tb, const char *group,
 			 unsigned int top)
 {
+	uint64_t rest_cpu = 0, rest_uj = 0;
 	struct line *d;
 	size_t n;
 	char name[KEY_MAX + 2];
@@ -306,9 +310,18 @@ static int print_details(const struct summary *sm, const struct table *tb, const
 	d = lines(sm, SUM_BY_GROUP, group, true, &n);
 	if (!d)
 		return -ENOMEM;
-	for (size_t i = 0; i < n && i < top; i++) {
+	for (size_t i = 0; i < n; i++) {
+		if (i >= top) {
+			rest_cpu += d[i].cpu_ns;
+			rest_uj += d[i].energy_uj;
+			continue;
+		}
 		snprintf(name, sizeof(name), "  %s", d[i].key);
 		print_row(tb, name, group, d[i].cpu_ns, d[i].energy_uj);
+	}
+	if (n > top) {
+		snprintf(name, sizeof(name), "  (%zu more)", n - top);
+		print_row(tb, name, group, rest_cpu, rest_uj);
 	}
 	free(d);
 	return 0;

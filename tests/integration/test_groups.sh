@@ -295,6 +295,50 @@ case_kubectl() {
 	t_pass
 }
 
+# A stand-in kubectl: the first call serves the fixture, later ones (or all, with SLOW_FIRST)
+# hang for 20 s, deaf to SIGINT and SIGTERM.
+slow_kubectl() { # DIR SLOW_FIRST
+	mkdir -p "$1/bin"
+	cat >"$1/bin/kubectl" <<EOK
+#!/bin/sh
+trap '' INT TERM
+n=\$(cat "$1/calls" 2>/dev/null || echo 0)
+echo \$((n + 1)) > "$1/calls"
+if [ "$2" = 1 ] || [ "\$n" -gt 0 ]; then sleep 20; fi
+exec cat "$WP_SRC/tests/fixtures/pods/minikube-flux.json"
+EOK
+	chmod +x "$1/bin/kubectl"
+}
+
+# Stopping never waits for kubectl: not for the first list (SIGTERM: exit 1 at once, one line),
+# not for a refresh in flight (-d: the run ends on time, with its summary).
+case_stop_while_fetching() {
+	local tmp rec rc t0 t1
+	tmp=$(wp_tmp)
+	slow_kubectl "$tmp/first" 1
+	t0=$(date +%s%N)
+	PATH=$tmp/first/bin:$PATH wp_start rec "$tmp/r1" record --pods kubectl -d 30s
+	sleep 1
+	kill -TERM "$(wp_child "$rec")"
+	wp_wait rc "$rec"
+	t1=$(date +%s%N)
+	[ "$rc" = 1 ] || t_check "SIGTERM during the first kubectl: exit $rc, expected 1"
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ] ||
+		t_check "SIGTERM during the first kubectl: took $(((t1 - t0) / 1000000)) ms"
+	[ "$(wc -l <"$tmp/r1.err")" = 1 ] || t_check "not one error line: $(wp_err "$tmp/r1")"
+	grep -q "kubectl get pods: stopped" "$tmp/r1.err" || t_check "error: $(wp_err "$tmp/r1")"
+	slow_kubectl "$tmp/later" 0
+	t0=$(date +%s%N)
+	PATH=$tmp/later/bin:$PATH wp_run rc "$tmp/r2" record --pods kubectl --pods-refresh 300ms -d 2s
+	t1=$(date +%s%N)
+	[ "$rc" = 0 ] || t_check "-d 2s with a kubectl refresh hanging: exit $rc: $(wp_err "$tmp/r2")"
+	[ $(((t1 - t0) / 1000000)) -lt 4500 ] ||
+		t_check "-d 2s with a kubectl refresh hanging: took $(((t1 - t0) / 1000000)) ms"
+	grep -qE '^total[[:space:]]' "$tmp/r2.out" || t_check "no summary: $(head -c 300 "$tmp/r2.out")"
+	t_info "first fetch stopped by SIGTERM; -d 2s ended in $(((t1 - t0) / 1000000)) ms"
+	t_pass
+}
+
 # Bad input at start: one line naming the file at fault, exit 1, no recording.
 case_bad_start() {
 	local tmp rc
@@ -311,6 +355,9 @@ case_bad_start() {
 	wp_run rc "$tmp/r3" record -d 1s --pods "$tmp/none.json"
 	[ "$rc" = 1 ] || t_check "missing pods file: exit $rc"
 	grep -q "none.json: No such file" "$tmp/r3.err" || t_check "missing pods error: $(wp_err "$tmp/r3")"
+	wp_run rc "$tmp/r6" record -d 1s --groups "$tmp"
+	[ "$rc" = 1 ] || t_check "--groups DIR: exit $rc"
+	grep -q "groups $tmp: Is a directory" "$tmp/r6.err" || t_check "--groups DIR: $(wp_err "$tmp/r6")"
 	wp_run rc "$tmp/r4" record -d 1s --by namespace
 	[ "$rc" = 1 ] || t_check "--by namespace: exit $rc"
 	grep -q "bad --by 'namespace'" "$tmp/r4.err" || t_check "--by error: $(wp_err "$tmp/r4")"
@@ -328,4 +375,5 @@ t_run systemd_static_mirror case_simnode systemd --static-pods mirror
 t_run cgroupfs case_simnode cgroupfs
 t_run bad_pods_midrun case_bad_pods_midrun
 t_run kubectl case_kubectl
+t_run stop_while_fetching case_stop_while_fetching
 t_run bad_start case_bad_start

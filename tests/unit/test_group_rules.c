@@ -68,6 +68,8 @@ static void test_errors(void **state)
 		{ "flux namespace\n", "r:1: 'namespace' is not KEY=VALUE" },
 		{ "x cgroup=/a/[abc\n", "r:1: 'cgroup=/a/[abc': '[' without its ']'" },
 		{ "x pod=[!]\n", "r:1: 'pod=[!]': '[' without its ']'" },
+		{ "idle namespace=x\n", "r:1: group name 'idle' is reserved" },
+		{ "flux pod=a\nsteal pod=b\n", "r:2: group name 'steal' is reserved" },
 		{ "flux namespace=\n", "r:1: 'namespace=' is not KEY=VALUE" },
 		{ "flux\n", "r:1: rule for 'flux' matches nothing" },
 		{ "-x pod=a\n", "r:1: bad group name '-x'" },
@@ -84,6 +86,24 @@ static void test_errors(void **state)
 	}
 	assert_null(group_rules_load("/nonexistent/rules", err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/rules: No such file"));
+	/* A directory is not an empty rules file; a NUL byte is not text. */
+	{
+		char *dir = tmp_tree(), path[512];
+
+		assert_null(group_rules_load(dir, err, sizeof(err)));
+		assert_non_null(strstr(err, "Is a directory"));
+		snprintf(path, sizeof(path), "%s/nul.rules", dir);
+		{
+			FILE *f = fopen(path, "w");
+
+			assert_non_null(f);
+			fwrite("a pod=x\n\0b pod=[\n", 1, 17, f);
+			fclose(f);
+		}
+		assert_null(group_rules_load(path, err, sizeof(err)));
+		assert_non_null(strstr(err, "nul.rules: a NUL byte"));
+		rm_tree(dir);
+	}
 	/* comments, blank lines, CRLF and tabs are fine; an empty file has no rules */
 	{
 		struct group_rules *r = group_rules_parse("\r\n# x\n\tweb\tnamespace=web # c\r\n",

@@ -22,7 +22,7 @@
 
 struct want {
 	const char *path, *ns, *pod, *container, *group, *detail;
-	bool unknown;
+	bool incomplete;
 };
 
 static void check(const struct ident_cfg *cfg, const struct pods *p, const struct want *w)
@@ -32,10 +32,11 @@ static void check(const struct ident_cfg *cfg, const struct pods *p, const struc
 	assert_int_equal(ident_resolve(cfg, w->path, p, &id), 0);
 	if (strcmp(id.ns, w->ns) || strcmp(id.pod, w->pod) || strcmp(id.container, w->container) ||
 	    strcmp(id.group, w->group) || (w->detail && strcmp(id.detail, w->detail)) ||
-	    id.unknown != w->unknown)
-		fail_msg("%s\n got ns '%s' pod '%s' container '%s' group '%s' detail '%s' unknown "
+	    id.incomplete != w->incomplete)
+		fail_msg("%s\n got ns '%s' pod '%s' container '%s' group '%s' detail '%s' "
+			 "incomplete "
 			 "%d",
-			 w->path, id.ns, id.pod, id.container, id.group, id.detail, id.unknown);
+			 w->path, id.ns, id.pod, id.container, id.group, id.detail, id.incomplete);
 	assert_string_equal(id.path, w->path);
 	ident_release(&id);
 }
@@ -52,9 +53,10 @@ static void test_resolve(void **state)
 		  "workload", NULL, false },
 		{ PODINFO(CID("c")), "podinfo", "podinfo-7c9b8f6d5-r2t4y", "debugger-abcde",
 		  "workload", NULL, false },
-		/* A container the pod list does not have yet: the pod is known, the row unknown. */
-		{ PODINFO(CID("f")), "podinfo", "podinfo-7c9b8f6d5-r2t4y", "", "unknown", CID("f"),
-		  true },
+		/* A container its pod does not list (yet, or ever: the sandbox): the pod's, in the
+		 * pod's group, with no name, and looked up again. */
+		{ PODINFO(CID("f")), "podinfo", "podinfo-7c9b8f6d5-r2t4y", "", "workload",
+		  "podinfo/podinfo-7c9b8f6d5-r2t4y", true },
 		/* The pod's own cgroup, and its runtime's monitor. */
 		{ PODINFO_POD, "podinfo", "podinfo-7c9b8f6d5-r2t4y", "", "workload", NULL, false },
 		{ PODINFO_POD "/crio-conmon-" CID("a") ".scope", "podinfo",
@@ -67,6 +69,12 @@ static void test_resolve(void **state)
 		  "kube-system", "etcd-minikube", "etcd", "k8s-system", "etcd", false },
 		{ "/kubepods/burstable/pod5c1ab0e4d1f2a3b4c5d6e7f8a9b0c1d2/" CID("5"),
 		  "kube-system", "etcd-minikube", "etcd", "k8s-system", "etcd", false },
+		/* A UID the list does not have (a mirror pod without its annotation), but the
+		 * container is listed: found by the container. */
+		{ "/kubepods.slice/kubepods-pod0123456789abcdef0123456789abcdef.slice/"
+		  "cri-containerd-" CID("1") ".scope",
+		  "flux-system", "source-controller-6f9c8d7b5-abcde", "manager", "flux", NULL,
+		  false },
 		/* A pod not (or no longer) listed. */
 		{ "/kubepods.slice/kubepods-pod1b2c3d4e_0000_4000_8000_0000000000ff.slice", "", "",
 		  "", "unknown", "1b2c3d4e-0000-4000-8000-0000000000ff", true },
@@ -103,8 +111,9 @@ static void test_resolve_rules(void **state)
 		  "source-controller-6f9c8d7b5-abcde", false },
 		{ FLUX_KUST, "flux-system", "kustomize-controller-5d8f7c6b4-fghij", "manager",
 		  "flux", "kustomize-controller", false },
+		/* Placed, but its pod is not known: looked up again all the same. */
 		{ "/kubepods.slice/kubepods-pod1b2c3d4e_0000_4000_8000_0000000000ff.slice", "", "",
-		  "", "batch", NULL, false },
+		  "", "batch", NULL, true },
 	};
 
 	(void)state;
@@ -134,7 +143,7 @@ static void test_cache(void **state)
 	a = ident__get(c, 7, FLUX_SRC);
 	assert_non_null(a);
 	assert_string_equal(a->group, "unknown");
-	assert_true(a->unknown);
+	assert_true(a->incomplete);
 	/* Same generation: no new lookup, the same identity. */
 	assert_ptr_equal(ident__get(c, 7, FLUX_SRC), a);
 	n = ident__get(c, 8, "/system.slice/containerd.service");
@@ -153,6 +162,37 @@ static void test_cache(void **state)
 	pods__free(p);
 	assert_ptr_equal(ident__get(c, 7, FLUX_SRC), b);
 	assert_string_equal(b->pod, "source-controller-6f9c8d7b5-abcde");
+	/* A container its pod lists only later gets its name then (a new identity). */
+	{
+		const char *late =
+			"{\"items\":[{\"metadata\":{\"uid\":\"1b2c3d4e-0000-4000-8000-"
+			"00000000000a\","
+			"\"namespace\":\"podinfo\",\"name\":\"podinfo-7c9b8f6d5-r2t4y\"},"
+			"\"status\":{\"containerStatuses\":[{\"name\":\"late\",\"containerID\":"
+			"\"cri-o://" CID("f") "\"}]}}]}";
+		char err[256];
+		struct pods *p1 = fixture_pods(),
+			    *p2 = pods_parse(late, strlen(late), NULL, err, sizeof(err));
+		const struct wp_ident *x, *y;
+
+		assert_non_null(p2);
+		ident__set_pods(c, p1);
+		x = ident__get(c, 9, PODINFO(CID("f")));
+		assert_string_equal(x->group, "workload");
+		assert_string_equal(x->container, "");
+		assert_true(x->incomplete);
+		/* New pods, nothing new for it: the same identity. */
+		ident__set_pods(c, p1);
+		assert_ptr_equal(ident__get(c, 9, PODINFO(CID("f"))), x);
+		ident__set_pods(c, p2);
+		y = ident__get(c, 9, PODINFO(CID("f")));
+		assert_ptr_not_equal(x, y);
+		assert_string_equal(y->container, "late");
+		assert_false(y->incomplete);
+		ident__set_pods(c, NULL);
+		pods__free(p1);
+		pods__free(p2);
+	}
 	assert_string_equal(ident__idle(c)->group, "idle");
 	assert_string_equal(ident__steal(c)->group, "steal");
 	ident__free(c);
@@ -214,6 +254,12 @@ static void test_summary_views(void **state)
 				 "3.500     3.500   35.0%\n"
 				 "total                                             2.000      "
 				 "10.000    10.000  100.0%\n");
+	free(out);
+	/* --top cuts the details too, and says what it folded. */
+	out = print(sm, SUM_BY_GROUP, 1);
+	assert_non_null(strstr(out, "\n  source-controller  "));
+	assert_non_null(strstr(
+		out, "\n  (1 more)                                        0.150       1.500"));
 	free(out);
 	out = print(sm, SUM_BY_POD, 1);
 	assert_string_equal(out, "POD                                          GROUP             "

@@ -82,6 +82,12 @@ static void test_file_reload(void **state)
 	usleep(3 * PODSRC_FILE_CHECK_NS / 1000);
 	assert_int_equal(podsrc__take(s, &p, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
+	/* The same bad content written again (a kubectl loop against a cluster that is down):
+	 * still said once. */
+	rewrite(dir, "pods.json", "{\"items\":[{\"metadata\":");
+	usleep(3 * PODSRC_FILE_CHECK_NS / 1000);
+	assert_int_equal(podsrc__take(s, &p, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
 	/* Gone, then back. */
 	unlink(path);
 	assert_int_equal(take_within(s, &p, err, sizeof(err)), 0);
@@ -136,9 +142,10 @@ static char *fake_kubectl(const char *mode, char **old_path)
 		 "denied) echo 'error: You must be logged in to the server (Unauthorized)' >&2; "
 		 "exit 1 ;;\n"
 		 "slow) exec sleep 10 ;;\n"
+		 "bg) sleep 30 & exec cat '%s/%s' ;;\n"
 		 "esac\n",
 		 dir, mode, getcwd(path, sizeof(path)),
-		 fixture("pods/minikube-flux.json", fix, sizeof(fix)));
+		 fixture("pods/minikube-flux.json", fix, sizeof(fix)), path, fix);
 	put_file(dir, "kubectl", script, 0755);
 	*old_path = strdup(getenv("PATH"));
 	snprintf(path, sizeof(path), "%s:%s", dir, *old_path);
@@ -195,6 +202,13 @@ static void test_kubectl_fails(void **state)
 	assert_non_null(strstr(err, "no answer in time"));
 	assert_int_equal(kubectl_get_pods(NULL, 5000, &cancel, &out, &len, err, sizeof(err)),
 			 -ECANCELED);
+	restore_path(old);
+	rm_tree(dir);
+	/* kubectl is done but left a child holding its stdout: the list is complete. */
+	dir = fake_kubectl("bg", &old);
+	assert_int_equal(kubectl_get_pods(NULL, 5000, NULL, &out, &len, err, sizeof(err)), 0);
+	assert_true(len > 1000);
+	free(out);
 	restore_path(old);
 	rm_tree(dir);
 	/* Not installed. */
