@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cgname.h"
@@ -123,6 +124,14 @@ static void find_probe_cgroup(struct recorder *r)
 		r->icfg.groups.probe_cgroup = r->probe_cg;
 }
 
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 static int setup_pods(struct recorder *r)
 {
 	struct podsrc_opts po = { .spec = r->env.pods,
@@ -135,6 +144,10 @@ static int setup_pods(struct recorder *r)
 
 	if (po.node && !po.node[0])
 		po.node = NULL;
+	if (same_file(r->env.output, po.spec)) {
+		wp_err("output %s is the --pods file", r->env.output);
+		return -EINVAL;
+	}
 	if (strcmp(po.spec, "api") == 0) {
 		err = kube_api_global_init();
 		if (err) {

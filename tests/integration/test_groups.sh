@@ -358,6 +358,12 @@ case_bad_start() {
 	wp_run rc "$tmp/r6" record -d 1s --groups "$tmp"
 	[ "$rc" = 1 ] || t_check "--groups DIR: exit $rc"
 	grep -q "groups $tmp: Is a directory" "$tmp/r6.err" || t_check "--groups DIR: $(wp_err "$tmp/r6")"
+	cp "$WP_SRC/tests/fixtures/pods/minikube-flux.json" "$tmp/same.json"
+	wp_run rc "$tmp/r7" record -d 1s --pods "$tmp/same.json" -o "$tmp/same.json"
+	[ "$rc" = 1 ] || t_check "-o the --pods file: exit $rc"
+	grep -q "output $tmp/same.json is the --pods file" "$tmp/r7.err" || t_check "-o the --pods file: $(wp_err "$tmp/r7")"
+	cmp -s "$WP_SRC/tests/fixtures/pods/minikube-flux.json" "$tmp/same.json" ||
+		t_check "-o the --pods file: the pod list was overwritten"
 	wp_run rc "$tmp/r4" record -d 1s --by namespace
 	[ "$rc" = 1 ] || t_check "--by namespace: exit $rc"
 	grep -q "bad --by 'namespace'" "$tmp/r4.err" || t_check "--by error: $(wp_err "$tmp/r4")"

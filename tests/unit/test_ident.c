@@ -289,6 +289,29 @@ static void test_summary_views(void **state)
 	pods__free(p);
 }
 
+/* A cgroup named with a newline (mkdir allows it) stays on one line of the table. */
+static void test_summary_control_chars(void **state)
+{
+	struct ident_cfg cfg = {};
+	struct ident_cache *c = ident__new(&cfg);
+	struct summary *sm = summary__new();
+	struct probe_row rows[1] = { { 5, { .cpu_ns = 1000000 } } };
+	uint64_t node_uj[2] = { 10, 20 };
+	struct interval_res res = { .nrows = 1, .node_uj = node_uj, .node_total_uj = 30 };
+	struct probe_sample s = { .rows = rows, .nrows = 1 };
+	const struct wp_ident *ids[3] = { ident__get(c, 5, "/a\nb\tc"), ident__idle(c),
+					  ident__steal(c) };
+	char *out;
+
+	(void)state;
+	assert_int_equal(summary__add(sm, &s, 1000000, &res, ids), 0);
+	out = print(sm, SUM_BY_CGROUP, 10);
+	assert_non_null(strstr(out, "\n/a?b?c   "));
+	free(out);
+	summary__free(sm);
+	ident__free(c);
+}
+
 static void test_summary_by_parse(void **state)
 {
 	enum summary_by by;
@@ -336,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_summary_views),
 		cmocka_unit_test(test_summary_by_parse),
+		cmocka_unit_test(test_summary_control_chars),
 		cmocka_unit_test(test_self_path),
 	};
 
