@@ -269,10 +269,17 @@ struct table {
 };
 
 /* Long paths keep their informative end: ".../kubepods-pod1234.slice/cri-containerd-ab.scope". */
-static void print_row(const struct table *tb, const char *name, const char *group, uint64_t cpu_ns,
+static void print_row(const struct table *tb, const char *raw, const char *group, uint64_t cpu_ns,
 		      uint64_t uj)
 {
-	size_t n = strlen(name), head = (NAME_W - 3) / 2;
+	size_t n = strlen(raw), head = (NAME_W - 3) / 2;
+	char name[4096 + 1]; /* a cgroup path (PATH_MAX) or a key */
+
+	/* One line per row: a newline or a control character in a name is shown as '?'. */
+	n = n < sizeof(name) - 1 ? n : sizeof(name) - 1;
+	for (size_t i = 0; i < n; i++)
+		name[i] = (unsigned char)raw[i] < 0x20 || raw[i] == 0x7f ? '?' : raw[i];
+	name[n] = '\0';
 
 	/* "namespace/pod/container" is told apart by both ends: cut in the middle. */
 	if (n > NAME_W && (tb->by == SUM_BY_POD || tb->by == SUM_BY_CONTAINER))
