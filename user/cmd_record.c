@@ -221,11 +221,14 @@ static int setup_energy(struct recorder *r, unsigned int ncpus)
 		wp_err("%s", r->why);
 		return -EINVAL;
 	}
-	/* Say once why nothing could be measured: every row then says source=model. */
-	if (strcmp(energy__source(r->energy), "model") == 0 && strcmp(r->env.energy, "auto") == 0)
+	/* Say once what was passed over and why: every row then says which source it is. */
+	if (r->why[0] && strcmp(energy__source(r->energy), "model") == 0)
 		snprintf(r->notes[0], sizeof(r->notes[0]),
 			 "no energy counter readable (%s); using %s", r->why,
 			 energy__describe(r->energy));
+	else if (r->why[0])
+		snprintf(r->notes[0], sizeof(r->notes[0]), "energy: passed over %s; using %s",
+			 r->why, energy__describe(r->energy));
 	for (size_t z = 0; z < energy__nzones(r->energy); z++) {
 		r->labels[z] = energy__zone_label(r->energy, z);
 		r->zone_node[z] = energy__zone_is_node(r->energy, z);

@@ -5,95 +5,54 @@
 #include <stdlib.h>
 #include <string.h>
 #include "energy.h"
-#include "powercap.h"
+#include "esrc_powercap.h"
 
 typedef unsigned __int128 u128;
 
-/* A counter moving faster than this is not energy but a fault (FIELD-NOTES 6). */
-#define ZONE_MAX_UW 2000000000ULL /* 2 kW per zone */
-
-enum src_kind { SRC_POWERCAP, SRC_MODEL };
+enum src_kind { SRC_MEASURED, SRC_MODEL };
 
 struct energy {
 	enum src_kind kind;
-	struct powercap *pc;
+	struct esrc *src; /* measured */
 	size_t nz;
-	size_t zone_idx[ENERGY_MAX_ZONES]; /* our zone i -> powercap zone */
 	uint64_t prev_uj[ENERGY_MAX_ZONES];
 	bool have_prev[ENERGY_MAX_ZONES];
 	uint64_t cur_uj[ENERGY_MAX_ZONES]; /* staged by energy__read() */
-	bool have_cur[ENERGY_MAX_ZONES];
+	int cur_err[ENERGY_MAX_ZONES];	   /* its read's result: 0, -EAGAIN, -errno */
 	uint64_t prev_ns, cur_ns;
 	/* model */
 	uint64_t idle_uw, max_uw;
 	uint64_t carry_aj; /* fraction of a µJ carried to the next interval, in aJ (1e-12 µJ) */
-	char desc[512];
+	char desc[ESRC_DESC_LEN];
 };
 
-static void why_add(char *msg, size_t len, const char *fmt, const char *a, const char *b)
+/* A measured source, by name; NULL and msg when it cannot be used here. */
+static struct esrc *open_source(const char *spec, char *msg, size_t len)
 {
-	size_t used = strlen(msg);
+	const char *arg = strchr(spec, ':');
+	size_t n = arg ? (size_t)(arg - spec) : strlen(spec);
 
-	if (used < len)
-		snprintf(msg + used, len - used, fmt, a, b);
+	arg = arg ? arg + 1 : NULL;
+	if (n == 8 && !strncmp(spec, "powercap", 8))
+		return esrc_powercap_open(arg, msg, len);
+	if (n == 4 && !strncmp(spec, "feed", 4))
+		return esrc_feed_open(arg, msg, len);
+	snprintf(msg, len,
+		 "unknown energy source '%s' (want auto, powercap[:ROOT], feed[:DIR], "
+		 "model[:idle=W,max=W]; a comma-separated list is tried in order)",
+		 spec);
+	errno = EINVAL;
+	return NULL;
 }
 
-/* Explain zones we found but cannot use; FIELD-NOTES 2 and 5. */
-static void explain_zone(const struct pc_zone *z, const char *root, char *msg, size_t len)
+static int open_measured(struct energy *e, const char *spec, char *msg, size_t len)
 {
-	char what[160];
-
-	if (z->dangling)
-		snprintf(what, sizeof(what),
-			 "%s/%s is a dangling symlink (mount the host's /sys "
-			 "read-only into the container)",
-			 root, z->dir);
-	else if (z->err == -EACCES || z->err == -EPERM)
-		snprintf(what, sizeof(what),
-			 "%s/%s (%s) present but energy_uj unreadable (EACCES: "
-			 "root-only since Linux 5.10; run as root)",
-			 root, z->dir, z->name);
-	else
-		snprintf(what, sizeof(what), "%s/%s (%s) energy_uj: %s", root, z->dir, z->name,
-			 strerror(-z->err));
-	why_add(msg, len, "%s%s", msg[0] ? "; " : "", what);
-}
-
-static int open_powercap(struct energy *e, const char *root, char *msg, size_t len)
-{
-	size_t n;
-	int err;
-
-	e->pc = powercap__open(root);
-	if (!e->pc) {
-		err = -errno;
-		snprintf(msg, len, "powercap root %s: %s", root, strerror(-err));
-		return err;
-	}
-	n = powercap__nzones(e->pc);
-	for (size_t i = 0; i < n; i++) {
-		const struct pc_zone *z = powercap__zone(e->pc, i);
-
-		if (z->err) {
-			explain_zone(z, root, msg, len);
-			continue;
-		}
-		e->zone_idx[e->nz++] = i;
-	}
-	if (!powercap__nnode(e->pc)) {
-		if (!n)
-			snprintf(msg, len, "powercap root %s: no intel-rapl zone", root);
-		return -ENODEV;
-	}
-	e->kind = SRC_POWERCAP;
-	snprintf(e->desc, sizeof(e->desc), "powercap %s:", root);
-	for (size_t i = 0; i < e->nz; i++) {
-		const struct pc_zone *z = powercap__zone(e->pc, e->zone_idx[i]);
-		size_t used = strlen(e->desc);
-
-		snprintf(e->desc + used, sizeof(e->desc) - used, " %s%s", z->label,
-			 z->node ? "" : "(in package)");
-	}
+	e->src = open_source(spec, msg, len);
+	if (!e->src)
+		return errno ? -errno : -EINVAL;
+	e->kind = SRC_MEASURED;
+	e->nz = e->src->nz;
+	snprintf(e->desc, sizeof(e->desc), "%s", e->src->desc);
 	return 0;
 }
 
@@ -152,9 +111,63 @@ static int open_model(struct energy *e, const char *args, unsigned int ncpus, ch
 	return 0;
 }
 
+static bool is_model(const char *spec)
+{
+	return strcmp(spec, "model") == 0 || strncmp(spec, "model:", 6) == 0;
+}
+
+/* One entry of the list: "auto" expands to AUTO_ORDER, the rest open as they are. */
+static int open_one(struct energy *e, const char *spec, unsigned int ncpus, char *msg, size_t len)
+{
+	if (is_model(spec))
+		return open_model(e, spec[5] ? spec + 6 : NULL, ncpus, msg, len);
+	return open_measured(e, spec, msg, len);
+}
+
+/*
+ * Try each comma-separated entry in turn (a model's own commas belong to it: "model:" ends
+ * the list); the first that opens is used. why collects, for each that did not, its reason.
+ */
+static int open_list(struct energy *e, const char *list, unsigned int ncpus, char *why,
+		     size_t whylen, char *msg, size_t len)
+{
+	const char *p = list;
+	int err = -EINVAL;
+
+	while (*p) {
+		char one[1024];
+		size_t n = is_model(p) ? strlen(p) : strcspn(p, ",");
+
+		if (n >= sizeof(one) || !n) {
+			snprintf(msg, len, "energy: bad source list '%s'", list);
+			return -EINVAL;
+		}
+		memcpy(one, p, n);
+		one[n] = '\0';
+		msg[0] = '\0';
+		err = strcmp(one, "auto")
+			      ? open_one(e, one, ncpus, msg, len)
+			      : open_list(e, ENERGY_AUTO_ORDER, ncpus, why, whylen, msg, len);
+		if (!err)
+			return 0;
+		/* A typo is an error, not a source to skip. */
+		if (err == -EINVAL && strstr(msg, "unknown energy source"))
+			return err;
+		if (strcmp(one, "auto")) {
+			size_t used = strlen(why);
+
+			snprintf(why + used, whylen - used, "%s%s", used ? "; " : "", msg);
+		}
+		p += n;
+		p += *p == ',';
+	}
+	return err;
+}
+
 struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, size_t len)
 {
 	struct energy *e = calloc(1, sizeof(*e));
+	char why[2048] = "";
 	int err;
 
 	if (!e) {
@@ -162,42 +175,18 @@ struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, siz
 		return NULL;
 	}
 	msg[0] = '\0';
-	if (strcmp(spec, "auto") == 0) {
-		/* Measured first; the model only when nothing can be measured, and saying why. */
-		err = open_powercap(e, POWERCAP_DEFAULT_ROOT, msg, len);
-		if (err == -ENOENT)
-			snprintf(msg, len, "no RAPL: %s: %s", POWERCAP_DEFAULT_ROOT,
-				 strerror(ENOENT));
-		if (err) {
-			powercap__free(e->pc);
-			e->pc = NULL;
-			e->nz = 0;
-			err = open_model(e, NULL, ncpus, msg, len);
-		}
-	} else if (strcmp(spec, "powercap") == 0 || strncmp(spec, "powercap:", 9) == 0) {
-		err = open_powercap(e, spec[8] ? spec + 9 : POWERCAP_DEFAULT_ROOT, msg, len);
-		if (err == -ENODEV && !strstr(msg, "no intel-rapl")) {
-			char tmp[512];
-
-			snprintf(tmp, sizeof(tmp), "powercap: no readable node zone: %s", msg);
-			snprintf(msg, len, "%s", tmp);
-		}
-		if (!err)
-			msg[0] = '\0';
-	} else if (strcmp(spec, "model") == 0 || strncmp(spec, "model:", 6) == 0) {
-		err = open_model(e, spec[5] ? spec + 6 : NULL, ncpus, msg, len);
-	} else {
-		snprintf(msg, len,
-			 "unknown energy source '%s' (want auto, powercap[:ROOT], "
-			 "model[:idle=W,max=W])",
-			 spec);
-		err = -EINVAL;
-	}
+	err = open_list(e, spec, ncpus, why, sizeof(why), msg, len);
 	if (err) {
+		/* Several tried: all their reasons; one: its own message. */
+		if ((strchr(spec, ',') || !strcmp(spec, "auto")) &&
+		    !strstr(msg, "unknown energy source"))
+			snprintf(msg, len, "no energy source usable: %s", why);
 		energy__free(e);
 		errno = -err;
 		return NULL;
 	}
+	/* What was passed over on the way, for the caller to say once. */
+	snprintf(msg, len, "%s", why);
 	return e;
 }
 
@@ -205,13 +194,13 @@ void energy__free(struct energy *e)
 {
 	if (!e)
 		return;
-	powercap__free(e->pc);
+	esrc__free(e->src);
 	free(e);
 }
 
 const char *energy__source(const struct energy *e)
 {
-	return e->kind == SRC_MODEL ? "model" : "powercap";
+	return e->kind == SRC_MODEL ? "model" : e->src->ops->name;
 }
 
 size_t energy__nzones(const struct energy *e)
@@ -223,14 +212,14 @@ const char *energy__zone_label(const struct energy *e, size_t i)
 {
 	if (e->kind == SRC_MODEL)
 		return "model";
-	return powercap__zone(e->pc, e->zone_idx[i])->label;
+	return e->src->zones[i].label;
 }
 
 bool energy__zone_is_node(const struct energy *e, size_t i)
 {
 	if (e->kind == SRC_MODEL)
 		return true;
-	return powercap__zone(e->pc, e->zone_idx[i])->node;
+	return e->src->zones[i].node;
 }
 
 const char *energy__describe(const struct energy *e)
@@ -242,8 +231,11 @@ int energy__start(struct energy *e, uint64_t now_ns)
 {
 	e->prev_ns = now_ns;
 	e->carry_aj = 0;
-	for (size_t i = 0; e->kind == SRC_POWERCAP && i < e->nz; i++)
-		e->have_prev[i] = powercap__read(e->pc, e->zone_idx[i], &e->prev_uj[i]) == 0;
+	for (size_t i = 0; e->kind == SRC_MEASURED && i < e->nz; i++) {
+		int err = e->src->ops->read(e->src, i, &e->prev_uj[i]);
+
+		e->have_prev[i] = err == 0 || err == -EAGAIN;
+	}
 	return 0;
 }
 
@@ -273,26 +265,26 @@ static void model_sample(struct energy *e, uint64_t dt_ns, uint64_t busy_ns, uin
 	e->carry_aj = (uint64_t)((num % den) * 1000000000000ULL / den);
 }
 
-static int powercap_delta(struct energy *e, uint64_t dt_ns, struct zone_delta *out)
+/* Each zone's energy from the last two readings; anything implausible is a gap, never energy. */
+static int measured_delta(struct energy *e, uint64_t dt_ns, struct zone_delta *out)
 {
 	int gaps = 0;
 
 	for (size_t i = 0; i < e->nz; i++) {
-		uint64_t cur = e->cur_uj[i], d;
-		bool ok = e->have_cur[i];
+		uint64_t cur = e->cur_uj[i];
+		int err = e->cur_err[i];
 
 		out[i].energy_uj = 0;
 		out[i].gap = true;
-		if (ok && e->have_prev[i] &&
-		    !rapl_delta(e->prev_uj[i], cur,
-				powercap__zone(e->pc, e->zone_idx[i])->max_range_uj, &d) &&
-		    (u128)d * 1000000000ULL <= (u128)ZONE_MAX_UW * dt_ns) {
-			out[i].energy_uj = d;
+		if (!err && e->have_prev[i] && cur >= e->prev_uj[i] &&
+		    (u128)(cur - e->prev_uj[i]) * 1000000000ULL <= (u128)ESRC_ZONE_MAX_UW * dt_ns) {
+			out[i].energy_uj = cur - e->prev_uj[i];
 			out[i].gap = false;
 		}
 		gaps += out[i].gap;
-		e->have_prev[i] = ok;
-		if (ok)
+		/* An unreadable zone has no baseline: its next interval is a gap too. */
+		e->have_prev[i] = !err || err == -EAGAIN;
+		if (e->have_prev[i])
 			e->prev_uj[i] = cur;
 	}
 	return gaps;
@@ -301,8 +293,8 @@ static int powercap_delta(struct energy *e, uint64_t dt_ns, struct zone_delta *o
 int energy__read(struct energy *e, uint64_t now_ns)
 {
 	e->cur_ns = now_ns;
-	for (size_t i = 0; e->kind == SRC_POWERCAP && i < e->nz; i++)
-		e->have_cur[i] = powercap__read(e->pc, e->zone_idx[i], &e->cur_uj[i]) == 0;
+	for (size_t i = 0; e->kind == SRC_MEASURED && i < e->nz; i++)
+		e->cur_err[i] = e->src->ops->read(e->src, i, &e->cur_uj[i]);
 	return 0;
 }
 
@@ -316,7 +308,7 @@ int energy__delta(struct energy *e, uint64_t busy_ns, uint64_t window_ns, struct
 		model_sample(e, dt, busy_ns, window_ns, out);
 		return 0;
 	}
-	return powercap_delta(e, dt, out);
+	return measured_delta(e, dt, out);
 }
 
 int energy__sample(struct energy *e, uint64_t now_ns, uint64_t busy_ns, uint64_t window_ns,

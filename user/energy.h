@@ -8,6 +8,12 @@
 #include <stdint.h>
 
 #define ENERGY_MAX_ZONES 64
+/*
+ * What -e auto tries, in order: the kernel's RAPL driver (sysfs: units, wraps and DRAM units
+ * handled by the kernel, readable by root), then a host's feed (a VM's share of its host's
+ * measured energy), then the model. The first that opens is used.
+ */
+#define ENERGY_AUTO_ORDER "powercap,feed,model"
 
 /*
  * Model defaults, per online CPU: Cloud Carbon Footprint's methodology (compute estimates,
@@ -27,14 +33,16 @@ struct zone_delta {
 struct energy;
 
 /*
- * spec: "auto", "powercap[:ROOT]" or "model[:idle=W,max=W]". ncpus: online CPUs (model).
- * NULL with errno set on failure; msg then holds a one-line error naming the culprit. On
- * success msg holds, for auto, why measurement was impossible (empty when it was possible).
+ * spec: a comma-separated list of sources tried in order, each "auto" (ENERGY_AUTO_ORDER),
+ * "powercap[:ROOT]", "feed[:DIR[,stale=DUR]]" or "model[:idle=W,max=W]" (a model ends the list).
+ * ncpus: online CPUs (model). NULL with errno set on failure; msg then holds a one-line error
+ * naming the culprit(s). On success msg holds why the sources before the one used could not
+ * be (empty when the first could).
  */
 struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, size_t len);
 void energy__free(struct energy *e);
 
-const char *energy__source(const struct energy *e); /* "powercap" or "model" */
+const char *energy__source(const struct energy *e); /* "powercap", "feed", ..., "model" */
 size_t energy__nzones(const struct energy *e);
 const char *energy__zone_label(const struct energy *e, size_t i);
 bool energy__zone_is_node(const struct energy *e, size_t i);

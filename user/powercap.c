@@ -87,12 +87,17 @@ static enum pc_kind kind_of(const char *name, int *package)
 	return PC_OTHER;
 }
 
-/* "intel-rapl:0" is a top-level zone, "intel-rapl:0:1" a sub-zone of it. */
-static bool zone_dir(const char *d, bool *sub)
+/*
+ * "intel-rapl:0" is a top-level zone, "intel-rapl:0:1" a sub-zone of it. "intel-rapl-mmio:0"
+ * is package 0 again, through MMIO (on Tiger Lake and later laptops): *mmio, and kept only
+ * when no MSR zone has the same name (see drop_mmio_duplicates).
+ */
+static bool zone_dir(const char *d, bool *sub, bool *mmio)
 {
 	unsigned int a, b;
 	int n = 0;
 
+	*mmio = false;
 	if (sscanf(d, "intel-rapl:%u:%u%n", &a, &b, &n) == 2 && d[n] == '\0') {
 		*sub = true;
 		return true;
@@ -102,8 +107,29 @@ static bool zone_dir(const char *d, bool *sub)
 		*sub = false;
 		return true;
 	}
-	/* intel-rapl-mmio:N duplicates package N through MMIO: counted once, via MSR zones. */
+	n = 0;
+	if (sscanf(d, "intel-rapl-mmio:%u%n", &a, &n) == 1 && d[n] == '\0') {
+		*sub = false;
+		*mmio = true;
+		return true;
+	}
 	return false;
+}
+
+/* The same package counted twice would double the node's energy: the MSR zone wins. */
+static void drop_mmio_duplicates(struct powercap *pc)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < pc->n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; pc->zones[i].mmio && j < pc->n && !dup; j++)
+			dup = !pc->zones[j].mmio && !strcmp(pc->zones[j].name, pc->zones[i].name);
+		if (!dup)
+			pc->zones[k++] = pc->zones[i];
+	}
+	pc->n = k;
 }
 
 static int cmp_zone(const void *a, const void *b)
@@ -199,9 +225,9 @@ struct powercap *powercap__open(const char *root)
 	}
 	while ((de = readdir(d))) {
 		struct pc_zone *z;
-		bool sub;
+		bool sub, mmio;
 
-		if (!zone_dir(de->d_name, &sub))
+		if (!zone_dir(de->d_name, &sub, &mmio))
 			continue;
 		if (pc->n == MAX_ZONES) {
 			err = -E2BIG;
@@ -209,12 +235,14 @@ struct powercap *powercap__open(const char *root)
 		}
 		z = &pc->zones[pc->n++];
 		snprintf(z->dir, sizeof(z->dir), "%s", de->d_name);
+		z->mmio = mmio;
 		name_zone(pc, z, sub);
 		probe_zone(pc, z);
 	}
 	closedir(d);
 	if (err)
 		goto fail;
+	drop_mmio_duplicates(pc);
 	qsort(pc->zones, pc->n, sizeof(pc->zones[0]), cmp_zone);
 	choose_node(pc);
 	return pc;

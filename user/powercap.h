@@ -21,6 +21,7 @@ struct pc_zone {
 	int err;	       /* 0 if energy_uj was readable at open, else -errno (-EACCES...) */
 	bool dangling;	       /* the zone's sysfs symlink points nowhere */
 	bool node;	       /* counted in node energy */
+	bool mmio;	       /* intel-rapl-mmio: kept only where no MSR zone has its name */
 };
 
 struct powercap;

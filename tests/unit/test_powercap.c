@@ -197,6 +197,29 @@ static void test_malformed(void **state)
 	rm_tree(dir);
 }
 
+/* A package seen only through MMIO is counted; next to its MSR zone it is not (twice). */
+static void test_mmio_only(void **state)
+{
+	char *dir = tmp_tree();
+	struct powercap *pc;
+
+	(void)state;
+	put_file(dir, "intel-rapl-mmio:0/name", "package-0\n", 0444);
+	put_file(dir, "intel-rapl-mmio:0/energy_uj", "5000\n", 0444);
+	put_file(dir, "intel-rapl-mmio:0/max_energy_range_uj", "262143328850\n", 0444);
+	put_file(dir, "intel-rapl:1/name", "psys\n", 0444);
+	put_file(dir, "intel-rapl:1/energy_uj", "x\n", 0444);
+	pc = powercap__open(dir);
+	assert_non_null(pc);
+	assert_int_equal(powercap__nzones(pc), 2);
+	/* sorted by directory: "intel-rapl-mmio:0" before "intel-rapl:1" */
+	assert_string_equal(powercap__zone(pc, 0)->label, "package-0");
+	assert_true(powercap__zone(pc, 0)->node);
+	assert_int_equal(powercap__nnode(pc), 1);
+	powercap__free(pc);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_psys),	     cmocka_unit_test(test_amd_and_dram_only),
 		cmocka_unit_test(test_missing_root), cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_dangling),     cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_mmio_only),
 	};
 
 	return cmocka_run_group_tests_name("powercap", tests, NULL, NULL);
