@@ -124,9 +124,26 @@ static int open_one(struct energy *e, const char *spec, unsigned int ncpus, char
 	return open_measured(e, spec, msg, len);
 }
 
+/* An entry ends at a comma that starts another source, not an option: "feed:D,stale=1s". */
+static size_t entry_len(const char *p)
+{
+	size_t n = 0;
+
+	for (;;) {
+		n += strcspn(p + n, ",");
+		if (!p[n])
+			return n;
+		/* ",word=" continues the entry: source names have no '='. */
+		if (p[n + 1 + strspn(p + n + 1, "abcdefghijklmnopqrstuvwxyz_")] != '=')
+			return n;
+		n++;
+	}
+}
+
 /*
- * Try each comma-separated entry in turn (a model's own commas belong to it: "model:" ends
- * the list); the first that opens is used. why collects, for each that did not, its reason.
+ * Try each comma-separated entry in turn (options after a comma, "key=value", belong to the
+ * entry before them); the first that opens is used. why collects, for each that did not, its
+ * reason.
  */
 static int open_list(struct energy *e, const char *list, unsigned int ncpus, char *why,
 		     size_t whylen, char *msg, size_t len)
@@ -136,7 +153,7 @@ static int open_list(struct energy *e, const char *list, unsigned int ncpus, cha
 
 	while (*p) {
 		char one[1024];
-		size_t n = is_model(p) ? strlen(p) : strcspn(p, ",");
+		size_t n = entry_len(p);
 
 		if (n >= sizeof(one) || !n) {
 			snprintf(msg, len, "energy: bad source list '%s'", list);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 #define WRAP_AFTER_S	  2 /* every counter starts this many seconds of its energy below its range */
 
 static const char usage[] = "usage: fakerapl DIR WATTS SECONDS [RANGE_UJ=262143328850] "
-			    "[PERIOD_US=1000]";
+			    "[PERIOD_US=1000]\n"
+			    "  FAKERAPL_FEED=AT:FOR (seconds): a host's feed (docs/feed.md): DIR/seq "
+			    "written after every update, and no update at all from AT for FOR";
 
 /* One zone as /sys/class/powercap shows it: subzones are top-level siblings (flat layout). */
 struct zone {
@@ -184,11 +187,35 @@ static int sleep_until(unsigned long long deadline_ns)
 	return -err;
 }
 
+/* The feed's seq, replaced whole (write, then rename), as a host should. */
+static int write_seq(const char *root, unsigned long long seq)
+{
+	char tmp[4096], path[4096], buf[32];
+	int err;
+
+	snprintf(buf, sizeof(buf), "%llu\n", seq);
+	snprintf(tmp, sizeof(tmp), "%s/.seq.tmp", root);
+	snprintf(path, sizeof(path), "%s/seq", root);
+	err = put_file(root, ".", ".seq.tmp", buf);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	return err;
+}
+
 static int run(const char *root, double watts, double seconds, unsigned long long range_uj,
 	       unsigned long long period_us)
 {
-	unsigned long long start, end, t;
+	unsigned long long start, end, t, seq = 0, pause_at = 0, pause_for = 0;
+	const char *fs = getenv("FAKERAPL_FEED");
+	double at, len;
+	bool feed = false;
 	int err;
+
+	if (fs && sscanf(fs, "%lf:%lf", &at, &len) == 2 && at >= 0 && len >= 0) {
+		feed = true;
+		pause_at = (unsigned long long)llround(at * NSEC_PER_SEC);
+		pause_for = (unsigned long long)llround(len * NSEC_PER_SEC);
+	}
 
 	err = setup(root, watts, range_uj);
 	if (err)
@@ -196,10 +223,20 @@ static int run(const char *root, double watts, double seconds, unsigned long lon
 	start = now_ns();
 	end = start + (unsigned long long)llround(seconds * NSEC_PER_SEC);
 	err = update(watts, range_uj, 0);
+	if (!err && feed)
+		err = write_seq(root, ++seq);
 	err = err ?: put_file(root, ".", "ready", "1\n");
 	for (t = start; !err && t < end; t += period_us * NSEC_PER_USEC) {
+		unsigned long long el;
+
 		err = sleep_until(t);
-		err = err ?: update(watts, range_uj, now_ns() - start);
+		el = now_ns() - start;
+		/* A feed's host that stops writing for a while: energy and seq both stand still. */
+		if (feed && el >= pause_at && el < pause_at + pause_for)
+			continue;
+		err = err ?: update(watts, range_uj, el);
+		if (!err && feed)
+			err = write_seq(root, ++seq);
 	}
 	return err;
 }

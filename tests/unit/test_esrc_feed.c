@@ -114,6 +114,22 @@ static void test_list(void **state)
 	assert_string_equal(energy__source(e), "model");
 	assert_non_null(strstr(energy__describe(e), "1.00 W idle .. 2.00 W busy"));
 	energy__free(e);
+	/* Options after a comma belong to their entry, and the list goes on after them. */
+	snprintf(spec, sizeof(spec), "model:idle=1,max=2,feed:%s", dir);
+	e = energy__open(spec, 2, msg, sizeof(msg));
+	assert_non_null(e);
+	assert_string_equal(energy__source(e), "model");
+	energy__free(e);
+	snprintf(spec, sizeof(spec), "feed:%s,stale=250ms,model", dir);
+	e = energy__open(spec, 2, msg, sizeof(msg));
+	assert_non_null(e);
+	assert_non_null(strstr(energy__describe(e), "stale after 0.25 s"));
+	energy__free(e);
+	snprintf(spec, sizeof(spec), "feed:%s/none,stale=250ms,model", dir);
+	e = energy__open(spec, 2, msg, sizeof(msg));
+	assert_non_null(e);
+	assert_string_equal(energy__source(e), "model");
+	energy__free(e);
 	assert_null(energy__open("bogus,model", 2, msg, sizeof(msg)));
 	assert_non_null(strstr(msg, "unknown energy source 'bogus'"));
 	/* One source alone: its own message; several: all of them. */
