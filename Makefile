@@ -40,7 +40,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 LIB_ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/user/%.o,$(LIB_SRCS))
-USER_HDRS := $(wildcard user/*.h)
+USER_HDRS := $(wildcard user/*.h user/*.def)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 UNIT_ASAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/asan/%,$(UNIT_SRCS))
@@ -49,6 +49,7 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(HELPER_S
 # Per-helper libraries: HELPER_LIBS_<name>.
 HELPER_LIBS_fakeapi := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
 	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+HELPER_LIBS_fakekepler := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 .PHONY: all clean test unit unit-asan integration deps format check-format helpers
 .DELETE_ON_ERROR:

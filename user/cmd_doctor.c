@@ -172,18 +172,36 @@ static void show_steal(const char *btf)
 		       : "no steal clock the probe can read: slices include stolen time");
 }
 
-static void show_energy(void)
+/* Each energy source on its own: usable or not, and why; then what auto picks. */
+static void show_energy(const char *kepler)
 {
-	char why[1024];
-	struct energy *e = energy__open("auto", sysconf(_SC_NPROCESSORS_ONLN), why, sizeof(why));
+	static const char *const specs[] = { "powercap", "perf", "msr", "feed" };
+	unsigned int ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char why[2048], spec[1024];
+	struct energy *e;
 
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]) + 1; i++) {
+		if (i == sizeof(specs) / sizeof(specs[0]) && !kepler) {
+			printf(ROW
+			       "%-9s not tried (doctor --kepler URL tries a Kepler's /metrics)\n",
+			       "", "kepler");
+			break;
+		}
+		if (i < sizeof(specs) / sizeof(specs[0]))
+			snprintf(spec, sizeof(spec), "%s", specs[i]);
+		else
+			snprintf(spec, sizeof(spec), "kepler:%s", kepler);
+		e = energy__open(spec, ncpus, why, sizeof(why));
+		printf(ROW "%-9s %s%s\n", i ? "" : "energy", i < 4 ? specs[i] : "kepler",
+		       e ? "usable: " : "unusable: ", e ? energy__describe(e) : why);
+		energy__free(e);
+	}
+	e = energy__open("auto", ncpus, why, sizeof(why));
 	if (!e) {
-		printf(ROW "%s\n", "energy", why);
+		printf(ROW "auto: %s\n", "", why);
 		return;
 	}
-	printf(ROW "record -e auto uses %s\n", "energy", energy__describe(e));
-	if (why[0])
-		printf(ROW "because %s\n", "", why);
+	printf(ROW "record -e auto (%s) uses %s\n", "", ENERGY_AUTO_ORDER, energy__describe(e));
 	energy__free(e);
 }
 
@@ -216,6 +234,6 @@ int do_doctor(int argc, char **argv)
 	show_cgroups();
 	show_powercap(env.powercap_root);
 	show_power_pmu();
-	show_energy();
+	show_energy(env.kepler);
 	return EXIT_SUCCESS;
 }

@@ -70,11 +70,11 @@ struct recorder {
 	size_t row_ids_cap;
 	char probe_cg[CG_PATH_MAX];
 	bool curl_up;	     /* kube_api_global_init() done */
-	char notes[2][1024]; /* said once on stderr, after setup succeeded: errors stay one line */
+	char notes[2][2048]; /* said once on stderr, after setup succeeded: errors stay one line */
 	uint64_t start_ns, prev_ts_ns, late_ticks;
 	bool started; /* intervals are being recorded: the summary is due even after an error */
 	FILE *report;
-	char why[1024];
+	char why[2048];
 };
 
 static uint64_t mono_ns(void)

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "energy.h"
+#include "esrc_perf.h"
 #include "esrc_powercap.h"
+#include "model_table.h"
 
 typedef unsigned __int128 u128;
 
@@ -37,9 +39,12 @@ static struct esrc *open_source(const char *spec, char *msg, size_t len)
 		return esrc_powercap_open(arg, msg, len);
 	if (n == 4 && !strncmp(spec, "feed", 4))
 		return esrc_feed_open(arg, msg, len);
+	if (n == 4 && !strncmp(spec, "perf", 4))
+		return esrc_perf_open(arg, msg, len);
 	snprintf(msg, len,
-		 "unknown energy source '%s' (want auto, powercap[:ROOT], feed[:DIR], "
-		 "model[:idle=W,max=W]; a comma-separated list is tried in order)",
+		 "unknown energy source '%s' (want auto, powercap[:ROOT], perf[:SYSFS], "
+		 "feed[:DIR], model[:instance=TYPE|arch=NAME|idle=W,max=W]; a comma-separated list "
+		 "is tried in order)",
 		 spec);
 	errno = EINVAL;
 	return NULL;
@@ -75,39 +80,102 @@ static int parse_watts(const char *s, uint64_t *uw)
 	return 0;
 }
 
+/* Per-vCPU coefficients of an instance type or a microarchitecture, for the whole node. */
+static int model_coeffs_for(struct energy *e, const char *name, unsigned int ncpus, char *from,
+			    size_t fromlen, char *msg, size_t len)
+{
+	struct model_coeffs c;
+	char matched[128] = "";
+
+	if (model_lookup(name, &c, matched, sizeof(matched))) {
+		snprintf(msg, len,
+			 "energy model: no coefficients for '%s'%s%s%s (docs/model.md lists them; "
+			 "or "
+			 "give idle=W,max=W)",
+			 name, matched[0] ? " (looked for " : "", matched, matched[0] ? ")" : "");
+		return -ENOENT;
+	}
+	e->idle_uw = (uint64_t)(c.min_w * 1e6 * ncpus + 0.5);
+	e->max_uw = (uint64_t)(c.max_w * 1e6 * ncpus + 0.5);
+	snprintf(from, fromlen, "%s: %.2f..%.2f W per vCPU x %u, Cloud Carbon Footprint",
+		 matched[0] ? matched : c.microarch, c.min_w, c.max_w, ncpus);
+	return 0;
+}
+
+/* model[:instance=TYPE|arch=NAME][,idle=W][,max=W][,dmi=ROOT]; none: the instance from DMI. */
 static int open_model(struct energy *e, const char *args, unsigned int ncpus, char *msg, size_t len)
 {
+	char from[256] = "", name[128] = "", dmi[512] = "", why[256] = "";
+	bool idle_set = false, max_set = false, named = false;
+	uint64_t idle_uw = 0, max_uw = 0;
+	const char *a = args;
+	int err;
+
 	e->kind = SRC_MODEL;
 	e->idle_uw = MODEL_IDLE_UW_PER_CPU * ncpus;
 	e->max_uw = MODEL_MAX_UW_PER_CPU * ncpus;
-	while (args && *args) {
-		int err = -EINVAL;
+	while (a && *a) {
+		size_t n = strcspn(a, ",");
 
-		if (strncmp(args, "idle=", 5) == 0)
-			err = parse_watts(args + 5, &e->idle_uw);
-		else if (strncmp(args, "max=", 4) == 0)
-			err = parse_watts(args + 4, &e->max_uw);
+		err = -EINVAL;
+		if (!strncmp(a, "idle=", 5)) {
+			err = parse_watts(a + 5, &idle_uw);
+			idle_set = true;
+		} else if (!strncmp(a, "max=", 4)) {
+			err = parse_watts(a + 4, &max_uw);
+			max_set = true;
+		} else if ((!strncmp(a, "instance=", 9) || !strncmp(a, "arch=", 5)) && !named) {
+			const char *v = strchr(a, '=') + 1;
+
+			err = (size_t)(a + n - v) < sizeof(name) && a + n > v ? 0 : -EINVAL;
+			snprintf(name, sizeof(name), "%.*s", (int)(a + n - v), v);
+			named = true;
+		} else if (!strncmp(a, "dmi=", 4) && n - 4 < sizeof(dmi)) {
+			snprintf(dmi, sizeof(dmi), "%.*s", (int)(n - 4), a + 4);
+			err = 0;
+		}
 		if (err) {
-			snprintf(msg, len, "energy model: bad parameter '%s' (want idle=W,max=W)",
-				 args);
+			snprintf(msg, len,
+				 "energy model: bad parameter '%.*s' (want instance=TYPE, "
+				 "arch=NAME, "
+				 "idle=W, max=W)",
+				 (int)n, a);
 			return err;
 		}
-		args = strchr(args, ',');
-		args = args ? args + 1 : NULL;
+		a = a[n] ? a + n + 1 : NULL;
 	}
+	if (named) {
+		err = model_coeffs_for(e, name, ncpus, from, sizeof(from), msg, len);
+		if (err)
+			return err;
+	} else if (!idle_set && !max_set) {
+		/* Nothing said: the cloud's instance type, where DMI names it. */
+		if (!model_detect_instance(dmi[0] ? dmi : NULL, name, sizeof(name), why,
+					   sizeof(why)) &&
+		    !model_coeffs_for(e, name, ncpus, from, sizeof(from), msg, len))
+			;
+		else
+			snprintf(from, sizeof(from),
+				 "Cloud Carbon Footprint's average, 0.74..3.50 W per vCPU x %u%s%s",
+				 ncpus, why[0] ? "; " : "", why);
+		msg[0] = '\0';
+	}
+	/* Explicit watts win over the table's. */
+	if (idle_set)
+		e->idle_uw = idle_uw;
+	if (max_set)
+		e->max_uw = max_uw;
 	if (e->max_uw < e->idle_uw) {
 		snprintf(msg, len,
 			 "energy model: max power %.2f W (%s) is below idle power %.2f W; give "
 			 "max=W",
-			 e->max_uw / 1e6,
-			 args && strstr(args, "max=") ? "given" : "default: 3.5 W x online CPUs",
-			 e->idle_uw / 1e6);
+			 e->max_uw / 1e6, max_set ? "given" : "default", e->idle_uw / 1e6);
 		return -EINVAL;
 	}
 	e->nz = 1;
 	snprintf(e->desc, sizeof(e->desc),
-		 "model (linear in CPU utilization, %.2f W idle .. %.2f W busy)", e->idle_uw / 1e6,
-		 e->max_uw / 1e6);
+		 "model (an estimate: linear in CPU utilization, %.2f W idle .. %.2f W busy%s%s)",
+		 e->idle_uw / 1e6, e->max_uw / 1e6, from[0] ? "; " : "", from);
 	return 0;
 }
 

@@ -9,11 +9,12 @@
 
 #define ENERGY_MAX_ZONES 64
 /*
- * What -e auto tries, in order: the kernel's RAPL driver (sysfs: units, wraps and DRAM units
- * handled by the kernel, readable by root), then a host's feed (a VM's share of its host's
- * measured energy), then the model. The first that opens is used.
+ * What -e auto tries, in order: the kernel's RAPL driver through sysfs (units, wraps and DRAM
+ * units handled by the kernel; root); the same counters through the perf power PMU (where the
+ * powercap driver is not loaded; CAP_PERFMON); a host's feed (a VM's share of its host's
+ * measured energy); then the model, an estimate. The first that opens is used.
  */
-#define ENERGY_AUTO_ORDER "powercap,feed,model"
+#define ENERGY_AUTO_ORDER "powercap,perf,feed,model"
 
 /*
  * Model defaults, per online CPU: Cloud Carbon Footprint's methodology (compute estimates,

@@ -22,6 +22,7 @@ enum {
 	OPT_FLUX_NS,
 	OPT_GROUPS,
 	OPT_BY,
+	OPT_KEPLER,
 };
 
 /* Parser state shared by both subcommands: where to put a one-line error. */
@@ -126,7 +127,10 @@ static const struct argp_option record_options[] = {
 	{ "interval", 'i', "DUR", 0, "Sampling interval, 1ms..60s (default 100ms)", 0 },
 	{ "duration", 'd', "DUR", 0, "Stop after DUR (default: at SIGINT/SIGTERM)", 0 },
 	{ "output", 'o', "FILE", 0, "Write the CSV to FILE (.gz: gzip; -: stdout)", 0 },
-	{ "energy", 'e', "SPEC", 0, "auto, powercap[:ROOT] or model[:idle=W,max=W]", 0 },
+	{ "energy", 'e', "LIST", 0,
+	  "Sources tried in order: auto, powercap[:ROOT], perf[:SYSFS], feed[:DIR], "
+	  "model[:instance=TYPE|arch=NAME|idle=W,max=W]",
+	  0 },
 	{ "attribution", 'a', "RULE", 0, "util (Kepler 0.10, default) or idle:W", 0 },
 	{ "top", OPT_TOP, "N", 0, "Rows in the summary table (default 10)", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto, tp_btf, raw_tp or tracepoint", 0 },
@@ -320,6 +324,7 @@ static const struct argp_option doctor_options[] = {
 	  "Powercap tree to inspect (default "
 	  "/sys/class/powercap)",
 	  0 },
+	{ "kepler", OPT_KEPLER, "URL", 0, "Also try a Kepler's /metrics as an energy source", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", 0 },
 	{ "version", 'V', NULL, 0, "Print the version", 0 },
@@ -343,6 +348,9 @@ static error_t doctor_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_POWERCAP:
 		env->powercap_root = arg;
+		return 0;
+	case OPT_KEPLER:
+		env->kepler = arg;
 		return 0;
 	default:
 		return common_opt(key, arg, state, &env->verbose, &env->help);

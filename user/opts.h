@@ -45,6 +45,7 @@ struct record_env {
 struct doctor_env {
 	const char *btf;
 	const char *powercap_root;
+	const char *kepler; /* a Kepler's /metrics URL to try, or NULL */
 	int verbose;
 	bool help;
 };

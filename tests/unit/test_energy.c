@@ -135,8 +135,9 @@ static void test_model(void **state)
 	assert_int_equal(energy__sample(e, 3 * SEC + SEC / 2, 2 * SEC, 2 * SEC, zd), 0);
 	assert_int_equal(zd[0].energy_uj, 15000000);
 	energy__free(e);
-	/* Defaults: 0.74 W and 3.5 W per CPU (Cloud Carbon Footprint), 4 CPUs. */
-	e = energy__open("model", 4, msg, sizeof(msg));
+	/* Defaults: 0.74 W and 3.5 W per CPU (Cloud Carbon Footprint), 4 CPUs; no DMI to go by
+	 * (on a cloud instance, "model" alone would take its type's coefficients). */
+	e = energy__open("model:dmi=/nonexistent", 4, msg, sizeof(msg));
 	assert_non_null(e);
 	energy__start(e, 0);
 	energy__sample(e, SEC, 0, 4 * SEC, zd);
@@ -147,6 +148,43 @@ static void test_model(void **state)
 	assert_int_equal(energy_model_power_uw(1000, 3000, 1, 4), 1500);
 	assert_int_equal(energy_model_power_uw(1000, 3000, 9, 4), 3000);
 	assert_int_equal(energy_model_power_uw(1000, 3000, 9, 0), 1000);
+}
+
+/*
+ * Coefficients by name, by DMI, and overridden. By hand from user/model_coeffs.def: aws c5 ->
+ * Cascade Lake (0.64, 3.97) + Skylake (0.65, 4.26), mean 0.645..4.115 W per vCPU; x 4 vCPUs:
+ * 2.58 W .. 16.46 W. Skylake alone x 2: 1.30 .. 8.52 W.
+ */
+static void test_model_tables(void **state)
+{
+	char *dmi = tmp_tree(), spec[512], msg[512];
+	struct energy *e;
+
+	(void)state;
+	e = energy__open("model:instance=c5.xlarge", 4, msg, sizeof(msg));
+	assert_non_null(e);
+	assert_non_null(strstr(energy__describe(e), "2.58 W idle .. 16.46 W busy"));
+	assert_non_null(strstr(energy__describe(e), "aws c5"));
+	energy__free(e);
+	put_file(dmi, "sys_vendor", "Amazon EC2\n", 0444);
+	put_file(dmi, "product_name", "c5.xlarge\n", 0444);
+	snprintf(spec, sizeof(spec), "model:dmi=%s", dmi);
+	e = energy__open(spec, 4, msg, sizeof(msg));
+	assert_non_null(e);
+	assert_non_null(strstr(energy__describe(e), "2.58 W idle .. 16.46 W busy"));
+	energy__free(e);
+	/* Given watts win over the table's. */
+	e = energy__open("model:arch=skylake,idle=5", 2, msg, sizeof(msg));
+	assert_non_null(e);
+	assert_non_null(strstr(energy__describe(e), "5.00 W idle .. 8.52 W busy"));
+	energy__free(e);
+	e = energy__open("model:arch=skylake", 2, msg, sizeof(msg));
+	assert_non_null(strstr(energy__describe(e), "1.30 W idle .. 8.52 W busy"));
+	energy__free(e);
+	assert_null(energy__open("model:instance=m7i.large", 2, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "no coefficients for 'm7i.large'"));
+	assert_null(energy__open("model:instance=", 2, msg, sizeof(msg)));
+	rm_tree(dmi);
 }
 
 /* The fraction of a µJ the floor drops in each interval is carried, never lost. */
@@ -176,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_powercap_wrap), cmocka_unit_test(test_powercap_gaps),
 		cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_no_zones),
 		cmocka_unit_test(test_model),	      cmocka_unit_test(test_model_carry),
+		cmocka_unit_test(test_model_tables),
 	};
 
 	return cmocka_run_group_tests_name("energy", tests, NULL, NULL);
