@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "energy.h"
+#include "esrc_msr.h"
 #include "esrc_perf.h"
 #include "esrc_powercap.h"
 #include "model_table.h"
@@ -41,11 +42,14 @@ static struct esrc *open_source(const char *spec, char *msg, size_t len)
 		return esrc_feed_open(arg, msg, len);
 	if (n == 4 && !strncmp(spec, "perf", 4))
 		return esrc_perf_open(arg, msg, len);
-	snprintf(msg, len,
-		 "unknown energy source '%s' (want auto, powercap[:ROOT], perf[:SYSFS], "
-		 "feed[:DIR], model[:instance=TYPE|arch=NAME|idle=W,max=W]; a comma-separated list "
-		 "is tried in order)",
-		 spec);
+	if (n == 3 && !strncmp(spec, "msr", 3))
+		return esrc_msr_open(arg, NULL, msg, len);
+	snprintf(
+		msg, len,
+		"unknown energy source '%s' (want auto, powercap[:ROOT], perf[:SYSFS], msr[:ROOT], "
+		"feed[:DIR], model[:instance=TYPE|arch=NAME|idle=W,max=W]; a comma-separated list "
+		"is tried in order)",
+		spec);
 	errno = EINVAL;
 	return NULL;
 }
