@@ -187,6 +187,55 @@ static void test_model_tables(void **state)
 	rm_tree(dmi);
 }
 
+/*
+ * A one-socket server read through the energy layer: node = package + dram, core is inside the
+ * package. By hand: package +12.5 J, dram +2.25 J, core +8 J over 1 s: node 14.75 J.
+ */
+static void test_one_socket_server(void **state)
+{
+	char *dir = tmp_tree(), src[512], spec[600], msg[512];
+	struct zone_delta zd[8];
+	struct energy *e;
+	size_t n;
+
+	(void)state;
+	fixture("powercap/intel-1pkg-server", src, sizeof(src));
+	snprintf(spec, sizeof(spec), "cp -r %s/. %s", src, dir);
+	assert_int_equal(system(spec), 0);
+	snprintf(spec, sizeof(spec), "powercap:%s", dir);
+	e = energy__open(spec, 8, msg, sizeof(msg));
+	if (!e)
+		fail_msg("%s", msg);
+	assert_string_equal(energy__source(e), "powercap");
+	n = energy__nzones(e);
+	assert_int_equal(n, 3);
+	energy__start(e, 0);
+	put_file(dir, "intel-rapl:0/energy_uj", "43112715537\n", 0644);
+	put_file(dir, "intel-rapl:0:0/energy_uj", "20808411302\n", 0644);
+	put_file(dir, "intel-rapl:0:1/energy_uj", "9875470114\n", 0644);
+	assert_int_equal(energy__sample(e, SEC, 0, 8 * SEC, zd), 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *l = energy__zone_label(e, i);
+		uint64_t want = !strcmp(l, "package-0") ? 12500000
+				: !strcmp(l, "dram-0")	? 2250000
+							: 8000000;
+
+		assert_int_equal(zd[i].energy_uj, want);
+		assert_int_equal(energy__zone_is_node(e, i), strcmp(l, "core-0") != 0);
+	}
+	/* 55.8 kJ in a second is not DRAM but a fault: a gap, and the new baseline. */
+	put_file(dir, "intel-rapl:0:1/energy_uj", "65712990000\n", 0644);
+	assert_int_equal(energy__sample(e, 2 * SEC, 0, 8 * SEC, zd), 1);
+	/* Backwards with the range known is a wrap: 65712999613 - 65712990000 + 5000 µJ. */
+	put_file(dir, "intel-rapl:0:1/energy_uj", "5000\n", 0644);
+	assert_int_equal(energy__sample(e, 3 * SEC, 0, 8 * SEC, zd), 0);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(energy__zone_label(e, i), "dram-0"))
+			assert_int_equal(zd[i].energy_uj, 14613);
+	energy__free(e);
+	rm_tree(dir);
+}
+
 /* The fraction of a µJ the floor drops in each interval is carried, never lost. */
 static void test_model_carry(void **state)
 {
@@ -214,7 +263,7 @@ int main(void)
 		cmocka_unit_test(test_powercap_wrap), cmocka_unit_test(test_powercap_gaps),
 		cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_no_zones),
 		cmocka_unit_test(test_model),	      cmocka_unit_test(test_model_carry),
-		cmocka_unit_test(test_model_tables),
+		cmocka_unit_test(test_model_tables),  cmocka_unit_test(test_one_socket_server),
 	};
 
 	return cmocka_run_group_tests_name("energy", tests, NULL, NULL);
