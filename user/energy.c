@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "energy.h"
+#include "esrc_kepler.h"
 #include "esrc_msr.h"
 #include "esrc_perf.h"
 #include "esrc_powercap.h"
@@ -44,10 +45,13 @@ static struct esrc *open_source(const char *spec, char *msg, size_t len)
 		return esrc_perf_open(arg, msg, len);
 	if (n == 3 && !strncmp(spec, "msr", 3))
 		return esrc_msr_open(arg, NULL, msg, len);
+	if (n == 6 && !strncmp(spec, "kepler", 6))
+		return esrc_kepler_open(arg, msg, len);
 	snprintf(
 		msg, len,
 		"unknown energy source '%s' (want auto, powercap[:ROOT], perf[:SYSFS], msr[:ROOT], "
-		"feed[:DIR], model[:instance=TYPE|arch=NAME|idle=W,max=W]; a comma-separated list "
+		"feed[:DIR], kepler[:URL], model[:instance=TYPE|arch=NAME|idle=W,max=W]; a "
+		"comma-separated list "
 		"is tried in order)",
 		spec);
 	errno = EINVAL;
