@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "powercap.h"
+#include "sysfile.h"
 
 #define MAX_ZONES 64
 
@@ -17,27 +18,6 @@ struct powercap {
 	size_t n;
 	struct pc_zone zones[MAX_ZONES];
 };
-
-/* Read a small sysfs file into buf without its trailing newline. */
-static int read_small(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	if (err)
-		return err;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -56,7 +36,7 @@ static int read_u64_at(const char *root, const char *dir, const char *file, uint
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", root, dir, file);
-	err = read_small(path, buf, sizeof(buf));
+	err = sysfile_read(path, buf, sizeof(buf));
 	return err ?: parse_u64(buf, out);
 }
 
@@ -163,7 +143,7 @@ static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
 	int pkg = -1;
 
 	snprintf(path, sizeof(path), "%s/%s/name", pc->root, z->dir);
-	if (read_small(path, z->name, sizeof(z->name)))
+	if (sysfile_read(path, z->name, sizeof(z->name)))
 		snprintf(z->name, sizeof(z->name), "%s", z->dir);
 	z->kind = kind_of(z->name, &pkg);
 	z->package = pkg;
@@ -175,7 +155,7 @@ static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
 		colon = strrchr(parent, ':');
 		*colon = '\0';
 		snprintf(path, sizeof(path), "%s/%s/name", pc->root, parent);
-		if (!read_small(path, pname, sizeof(pname)) &&
+		if (!sysfile_read(path, pname, sizeof(pname)) &&
 		    sscanf(pname, "package-%d", &z->package) == 1) {
 			/* "package-0-die-1" gives "dram-0-die-1": multi-die parts stay distinct. */
 			snprintf(z->label, sizeof(z->label), "%s-%s", z->name, pname + 8);
