@@ -27,6 +27,8 @@ struct kzone {
 	uint64_t obs_uj, obs_ns; /* Kepler's value, and when it was first seen */
 	uint64_t base_uj, base_ns, target_uj, span_ns;
 	unsigned int reset_gen; /* a new baseline at every change */
+	bool outage;		/* unreadable since the last value: the next one is a baseline */
+	bool stepped;		/* a step seen since the baseline: until then, no energy known */
 	/* The sampling thread's. */
 	unsigned int seen_gen, gen;
 	bool broken, fresh;
@@ -106,11 +108,21 @@ static void zone_feed(struct kzone *z, int err, uint64_t uj, uint64_t now)
 	uint64_t span;
 
 	z->err = err;
-	if (err || (z->have && uj == z->obs_uj))
+	if (err) {
+		z->outage = true;
 		return;
-	if (!z->have || uj < z->obs_uj) {
-		/* The first value, or Kepler restarted: a new baseline, not energy. */
+	}
+	if (z->have && !z->outage && uj == z->obs_uj)
+		return;
+	if (!z->have || z->outage || uj < z->obs_uj) {
+		/*
+		 * The first value, Kepler restarted, or the first after an outage: a new
+		 * baseline, not energy. What Kepler counted while the zone could not be read
+		 * belongs to no interval.
+		 */
 		z->have = true;
+		z->outage = false;
+		z->stepped = false;
 		z->base_uj = z->target_uj = z->obs_uj = uj;
 		z->base_ns = z->obs_ns = now;
 		z->span_ns = lo;
@@ -124,6 +136,7 @@ static void zone_feed(struct kzone *z, int err, uint64_t uj, uint64_t now)
 	z->span_ns = span < lo ? lo : span > hi ? hi : span;
 	z->obs_uj = uj;
 	z->obs_ns = now;
+	z->stepped = true;
 }
 
 int esrc_kepler_ingest(struct esrc *s, const char *text, size_t len, int err, uint64_t now_ns)
@@ -136,6 +149,8 @@ int esrc_kepler_ingest(struct esrc *s, const char *text, size_t len, int err, ui
 		err = prom_parse(text, len, vals_cb, &v, perr, sizeof(perr));
 	pthread_mutex_lock(&k->lock);
 	k->scrape_err = err;
+	for (size_t i = 0; err && i < k->base.nz; i++)
+		k->z[i].outage = true;
 	if (!err) {
 		k->good_ns = now_ns;
 		for (size_t i = 0; i < k->base.nz; i++)
@@ -160,8 +175,13 @@ static void tick(struct kepler *k)
 		z->fresh = true;
 		z->rc = k->scrape_err
 				?: (stale ? -ETIMEDOUT : (z->err ?: (z->have ? 0 : -ENODATA)));
+		if (stale)
+			z->outage = true;
 		if (z->rc)
 			continue;
+		/* Until Kepler's first step after a baseline, its energy is unknown: no zeros. */
+		if (!z->stepped)
+			z->rc = -EAGAIN;
 		z->val = spread(z, now);
 		z->gen = z->reset_gen;
 	}
@@ -179,6 +199,12 @@ static int kepler_read(struct esrc *s, size_t i, uint64_t *uj)
 	if (i == 0 || !z->fresh)
 		tick(k);
 	z->fresh = false;
+	if (z->rc == -EAGAIN) {
+		*uj = z->val;
+		z->seen_gen = z->gen;
+		z->broken = false;
+		return -EAGAIN;
+	}
 	if (z->rc) {
 		z->broken = true;
 		return z->rc;

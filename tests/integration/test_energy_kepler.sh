@@ -134,7 +134,9 @@ case_steady() {
 		return
 	}
 	kepler_figures "$csv" "$tmp" || return
-	[ "$k_gaps" = 0 ] || t_check "$k_gaps gap intervals (${k_gapzones%-}) in a steady run"
+	# Until Kepler's first step (the scraper's first second) its energy is unknown: gaps,
+	# never zeros that look measured; none after.
+	[ "$k_gaps" -le 12 ] || t_check "$k_gaps gap intervals (${k_gapzones%-}) in a steady run"
 	awk -v w="$k_worst" -v p="$PKG_W" 'BEGIN { exit !(w <= 3 * p) }' ||
 		t_check "an interval shows the package at $k_worst W, fed $PKG_W W: a step not spread"
 	watts=$(awk -v e="$k_node" -v t="$k_time" 'BEGIN { printf "%.2f", t ? e * 1000 / t : 0 }')
@@ -163,8 +165,9 @@ case_restart() {
 		return
 	}
 	kepler_figures "$csv" "$tmp" || return
-	if [ "$k_gaps" -lt 1 ] || [ "$k_gaps" -gt 2 ]; then
-		t_check "$k_gaps gap intervals around the restart, expected 1 (or 2)"
+	# The first second's (no step yet), then the restart and the second until its next step.
+	if [ "$k_gaps" -lt 2 ] || [ "$k_gaps" -gt 25 ]; then
+		t_check "$k_gaps gap intervals at the start and around the restart, expected 2..25"
 	fi
 	case $k_gapzones in
 	*package-0*dram-0* | *dram-0*package-0*) ;;
@@ -201,9 +204,10 @@ case_gone() {
 	}
 	[ $(((t1 - t0) / 1000000)) -lt 8000 ] || t_check "a 5 s run took $(((t1 - t0) / 1000000)) ms"
 	kepler_figures "$csv" "$tmp" || return
-	# 5 s of 100 ms intervals, Kepler gone from about 2.3 s (+ up to 1 s to notice): 15..30.
-	if [ "$k_gaps" -lt 15 ] || [ "$k_gaps" -gt 30 ]; then
-		t_check "$k_gaps gap intervals after Kepler went away, expected 15..30"
+	# 5 s of 100 ms intervals: the first second's (no step yet), and from Kepler gone at
+	# about 2.3 s (+ up to 1 s to notice): 15..42.
+	if [ "$k_gaps" -lt 15 ] || [ "$k_gaps" -gt 42 ]; then
+		t_check "$k_gaps gap intervals after Kepler went away, expected 15..42"
 	fi
 	[ "${k_node:-0}" -gt 0 ] || t_check "no energy before Kepler went away"
 	t_pass
