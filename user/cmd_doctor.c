@@ -144,7 +144,7 @@ static void show_power_pmu(void)
 			snprintf(list + used, sizeof(list) - used, " %s", de->d_name);
 	}
 	closedir(d);
-	printf(ROW "events:%s (not yet an energy source of record)\n", "power PMU",
+	printf(ROW "events:%s (record -e perf; see the energy lines below)\n", "power PMU",
 	       list[0] ? list : " none");
 }
 
@@ -173,7 +173,7 @@ static void show_steal(const char *btf)
 }
 
 /* Each energy source on its own: usable or not, and why; then what auto picks. */
-static void show_energy(const char *kepler)
+static void show_energy(const char *powercap_root, const char *kepler)
 {
 	static const char *const specs[] = { "powercap", "perf", "msr", "feed" };
 	unsigned int ncpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -187,7 +187,9 @@ static void show_energy(const char *kepler)
 			       "", "kepler");
 			break;
 		}
-		if (i < sizeof(specs) / sizeof(specs[0]))
+		if (i == 0)
+			snprintf(spec, sizeof(spec), "powercap:%s", powercap_root);
+		else if (i < sizeof(specs) / sizeof(specs[0]))
 			snprintf(spec, sizeof(spec), "%s", specs[i]);
 		else
 			snprintf(spec, sizeof(spec), "kepler:%s", kepler);
@@ -234,6 +236,6 @@ int do_doctor(int argc, char **argv)
 	show_cgroups();
 	show_powercap(env.powercap_root);
 	show_power_pmu();
-	show_energy(env.kepler);
+	show_energy(env.powercap_root, env.kepler);
 	return EXIT_SUCCESS;
 }

@@ -70,7 +70,7 @@ struct recorder {
 	size_t row_ids_cap;
 	char probe_cg[CG_PATH_MAX];
 	bool curl_up;	     /* kube_api_global_init() done */
-	char notes[2][2048]; /* said once on stderr, after setup succeeded: errors stay one line */
+	char notes[3][2048]; /* said once on stderr, after setup succeeded: errors stay one line */
 	uint64_t start_ns, prev_ts_ns, late_ticks;
 	bool started; /* intervals are being recorded: the summary is due even after an error */
 	FILE *report;
@@ -229,6 +229,9 @@ static int setup_energy(struct recorder *r, unsigned int ncpus)
 	else if (r->why[0])
 		snprintf(r->notes[0], sizeof(r->notes[0]), "energy: passed over %s; using %s",
 			 r->why, energy__describe(r->energy));
+	if (energy__warning(r->energy)[0])
+		snprintf(r->notes[2], sizeof(r->notes[2]), "energy: %s",
+			 energy__warning(r->energy));
 	for (size_t z = 0; z < energy__nzones(r->energy); z++) {
 		r->labels[z] = energy__zone_label(r->energy, z);
 		r->zone_node[z] = energy__zone_is_node(r->energy, z);
@@ -294,7 +297,7 @@ static int start_output(struct recorder *r)
 {
 	int err;
 
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (r->notes[i][0])
 			wp_err("%s", r->notes[i]);
 	r->lay = (struct csv_layout){ .nzones = energy__nzones(r->energy),

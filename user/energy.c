@@ -200,6 +200,13 @@ static int open_one(struct energy *e, const char *spec, unsigned int ncpus, char
 	return open_measured(e, spec, msg, len);
 }
 
+/* What the user wrote wrong (fatal in a list), not what this machine lacks (skipped). */
+static bool usage_error(const char *msg)
+{
+	return strstr(msg, "unknown energy source") || strstr(msg, "bad parameter") ||
+	       strstr(msg, "bad spec") || strstr(msg, "bad source list");
+}
+
 /* An entry ends at a comma that starts another source, not an option: "feed:D,stale=1s". */
 static size_t entry_len(const char *p)
 {
@@ -244,7 +251,7 @@ static int open_list(struct energy *e, const char *list, unsigned int ncpus, cha
 		if (!err)
 			return 0;
 		/* A typo is an error, not a source to skip. */
-		if (err == -EINVAL && strstr(msg, "unknown energy source"))
+		if (err == -EINVAL && usage_error(msg))
 			return err;
 		if (strcmp(one, "auto")) {
 			size_t used = strlen(why);
@@ -271,9 +278,10 @@ struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, siz
 	err = open_list(e, spec, ncpus, why, sizeof(why), msg, len);
 	if (err) {
 		/* Several tried: all their reasons; one: its own message. */
-		if ((strchr(spec, ',') || !strcmp(spec, "auto")) &&
-		    !strstr(msg, "unknown energy source"))
+		if ((strchr(spec, ',') || !strcmp(spec, "auto")) && !usage_error(msg) && why[0])
 			snprintf(msg, len, "no energy source usable: %s", why);
+		if (!msg[0])
+			snprintf(msg, len, "energy: bad source list '%s'", spec);
 		energy__free(e);
 		errno = -err;
 		return NULL;
@@ -313,6 +321,11 @@ bool energy__zone_is_node(const struct energy *e, size_t i)
 	if (e->kind == SRC_MODEL)
 		return true;
 	return e->src->zones[i].node;
+}
+
+const char *energy__warning(const struct energy *e)
+{
+	return e->src ? e->src->warn : "";
 }
 
 const char *energy__describe(const struct energy *e)

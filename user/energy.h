@@ -47,6 +47,8 @@ const char *energy__source(const struct energy *e); /* "powercap", "feed", ..., 
 size_t energy__nzones(const struct energy *e);
 const char *energy__zone_label(const struct energy *e, size_t i);
 bool energy__zone_is_node(const struct energy *e, size_t i);
+/* Zones the source found but left out, and why (EACCES, dangling, ...); "" when none. */
+const char *energy__warning(const struct energy *e);
 /* One line for the summary: source, zones, model coefficients. */
 const char *energy__describe(const struct energy *e);
 

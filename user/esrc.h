@@ -46,6 +46,7 @@ struct esrc {
 	size_t nz;
 	struct esrc_zone zones[ESRC_MAX_ZONES];
 	char desc[ESRC_DESC_LEN]; /* one line: "msr /dev/cpu: package-0 dram-0 (CPU 0)" */
+	char warn[ESRC_DESC_LEN]; /* zones found but left out, and why; "" when none */
 };
 
 static inline void esrc__free(struct esrc *s)

@@ -10,6 +10,7 @@
 #include "duration.h"
 #include "esrc_powercap.h"
 #include "powercap.h"
+#include "sysfile.h"
 
 struct pc_src {
 	struct esrc base;
@@ -119,7 +120,11 @@ static struct pc_src *open_tree(const char *root, const char *kind, char *msg, s
 	p->pc = powercap__open(root);
 	if (!p->pc) {
 		err = errno;
-		snprintf(msg, len, "%s root %s: %s", kind, root, strerror(err));
+		if (err == E2BIG)
+			snprintf(msg, len, "%s root %s: more than %d zones", kind, root,
+				 ESRC_MAX_ZONES);
+		else
+			snprintf(msg, len, "%s root %s: %s", kind, root, strerror(err));
 		goto fail;
 	}
 	n = powercap__nzones(p->pc);
@@ -145,6 +150,10 @@ static struct pc_src *open_tree(const char *root, const char *kind, char *msg, s
 		err = ENODEV;
 		goto fail;
 	}
+	/* Zones present but unusable are said, even though others measure: never 0 J, never absent.
+	 */
+	if (msg[0])
+		snprintf(p->base.warn, sizeof(p->base.warn), "%s: zones left out: %s", kind, msg);
 	msg[0] = '\0';
 	snprintf(p->base.desc, sizeof(p->base.desc), "%s %s:", kind, root);
 	for (size_t i = 0; i < p->base.nz; i++) {
@@ -176,19 +185,13 @@ struct esrc *esrc_powercap_open(const char *root, char *msg, size_t len)
 static int read_seq(const char *path, uint64_t *seq)
 {
 	char buf[32], *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err = sysfile_read(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EINVAL;
-	buf[n] = '\0';
+	if (err)
+		return err;
 	errno = 0;
 	*seq = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n'))
+	if (errno || end == buf || *end || buf[0] < '0' || buf[0] > '9')
 		return -EINVAL;
 	return 0;
 }
@@ -263,7 +266,8 @@ struct esrc *esrc_feed_open(const char *spec, char *msg, size_t len)
 	int err;
 
 	if (parse_feed_spec(spec ? spec : FEED_DEFAULT_DIR, dir, sizeof(dir), &stale)) {
-		snprintf(msg, len, "feed: bad spec '%s' (want DIR or DIR,stale=DUR)", spec);
+		snprintf(msg, len, "feed: bad spec '%s' (want DIR or DIR,stale=DUR)",
+			 spec ? spec : "");
 		errno = EINVAL;
 		return NULL;
 	}

@@ -85,9 +85,10 @@ int summary__add(struct summary *sm, const struct probe_sample *s, uint64_t inte
 	sm->t.idle_cpu_ns += s->idle.cpu_ns;
 	sm->t.steal_ns += s->steal.cpu_ns;
 	sm->t.cpu_ns += s->idle.cpu_ns + s->steal.cpu_ns;
-	if (res->node_gap)
+	if (res->node_gap) {
 		sm->t.gap_intervals++;
-	else {
+		sm->t.gap_ns += interval_ns;
+	} else {
 		sm->t.node_uj += res->node_total_uj;
 		sm->t.idle_uj += res->node_uj[s->nrows];
 	}
@@ -338,7 +339,8 @@ static const char *const heading[] = { "CGROUP", "GROUP", "POD", "CONTAINER" };
 
 int summary__print(const struct summary *sm, FILE *f, enum summary_by by, unsigned int top)
 {
-	struct table tb = { f, by, sm->t.wall_ns / 1e9, sm->t.node_uj };
+	/* Watts over the time energy was known: a gap's time has no joules in the table. */
+	struct table tb = { f, by, (sm->t.wall_ns - sm->t.gap_ns) / 1e9, sm->t.node_uj };
 	uint64_t rest_cpu = 0, rest_uj = 0;
 	bool pseudo_names = by == SUM_BY_CGROUP;
 	struct line *v;

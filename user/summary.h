@@ -24,6 +24,7 @@ struct summary_totals {
 	uint64_t wall_ns;
 	uint64_t intervals;
 	uint64_t gap_intervals; /* intervals whose node energy is unknown */
+	uint64_t gap_ns;	/* and their time: AVG W is over the rest */
 	uint64_t cpu_ns;	/* all rows including idle and steal */
 	uint64_t idle_cpu_ns;
 	uint64_t steal_ns; /* stolen by the hypervisor: nobody's CPU time, no energy */

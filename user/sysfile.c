@@ -4,16 +4,24 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "sysfile.h"
 
 int sysfile_read(const char *path, char *buf, size_t len)
 {
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking, and regular files only: a FIFO put in a zone's place must not hang us. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		n = fstat(fd, &st) ? -errno : -EINVAL;
+		close(fd);
+		return (int)n;
+	}
 	n = read(fd, buf, len - 1);
 	if (n < 0)
 		n = -errno;
@@ -21,7 +29,8 @@ int sysfile_read(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return (int)n;
 	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r' ||
+			 buf[n - 1] == '\t'))
 		buf[--n] = '\0';
 	return 0;
 }

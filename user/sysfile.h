@@ -6,8 +6,9 @@
 #include <stddef.h>
 
 /*
- * The file at path into buf (len >= 1), without its trailing newlines and blanks; only its
- * start when it is longer than len - 1. 0 or -errno.
+ * The regular file at path into buf (len >= 1), without its trailing newlines, CRs and
+ * blanks; only its start when it is longer than len - 1. 0, -errno, or -EINVAL for a FIFO,
+ * a device or a directory (never blocks on one).
  */
 int sysfile_read(const char *path, char *buf, size_t len);
 

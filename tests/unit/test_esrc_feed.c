@@ -130,6 +130,33 @@ static void test_list(void **state)
 	assert_non_null(e);
 	assert_string_equal(energy__source(e), "model");
 	energy__free(e);
+	/* A typo in an entry stops the list too; an empty one is said. */
+	assert_null(energy__open("model:idle=5,max=abc,model", 2, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "bad parameter 'max=abc'"));
+	snprintf(spec, sizeof(spec), "feed:%s,stale=1q,model", dir);
+	assert_null(energy__open(spec, 2, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "bad spec"));
+	assert_null(energy__open("", 2, msg, sizeof(msg)));
+	assert_string_equal(msg, "energy: bad source list ''");
+	assert_null(energy__open(",auto", 2, msg, sizeof(msg)));
+	assert_string_equal(msg, "energy: bad source list ',auto'");
+	/* A zone that is a FIFO would block the reader: left out, and said. */
+	{
+		char fifo[600];
+		struct energy *f;
+
+		snprintf(fifo, sizeof(fifo), "%s/intel-rapl:1", dir);
+		mkdir(fifo, 0755);
+		put_file(dir, "intel-rapl:1/name", "package-1\n", 0644);
+		snprintf(fifo, sizeof(fifo), "%s/intel-rapl:1/energy_uj", dir);
+		assert_int_equal(mkfifo(fifo, 0644), 0);
+		snprintf(spec, sizeof(spec), "feed:%s", dir);
+		f = energy__open(spec, 2, msg, sizeof(msg));
+		assert_non_null(f);
+		assert_int_equal(energy__nzones(f), 1);
+		assert_non_null(strstr(energy__warning(f), "intel-rapl:1 (package-1) energy_uj"));
+		energy__free(f);
+	}
 	assert_null(energy__open("bogus,model", 2, msg, sizeof(msg)));
 	assert_non_null(strstr(msg, "unknown energy source 'bogus'"));
 	/* One source alone: its own message; several: all of them. */
