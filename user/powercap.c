@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* powercap.c: RAPL energy counters through the powercap sysfs tree (Intel and AMD). */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -165,6 +166,37 @@ static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
 	snprintf(z->label, sizeof(z->label), "%s", z->name);
 }
 
+/*
+ * Labels become CSV column names (energy_uj.LABEL): letters, digits, '.', '_' and '-' only,
+ * and unique. A name seen twice (a broken tree) is counted once: the later zone is a copy.
+ */
+static void unique_labels(struct powercap *pc)
+{
+	char orig[MAX_ZONES][sizeof(pc->zones[0].label)];
+
+	for (size_t i = 0; i < pc->n; i++) {
+		for (char *c = pc->zones[i].label; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
+				*c = '_';
+		memcpy(orig[i], pc->zones[i].label, sizeof(orig[i]));
+	}
+	for (size_t i = 0; i < pc->n; i++) {
+		struct pc_zone *z = &pc->zones[i];
+		unsigned int dup = 1;
+		size_t n;
+
+		for (size_t j = 0; j < i; j++)
+			dup += !strcmp(orig[j], orig[i]);
+		if (dup == 1)
+			continue;
+		n = strlen(z->label);
+		if (n > sizeof(z->label) - 5)
+			n = sizeof(z->label) - 5;
+		snprintf(z->label + n, sizeof(z->label) - n, "-%u", dup);
+		z->duplicate = true;
+	}
+}
+
 /* Node energy: psys alone where it is readable (it already contains the packages), else
  * every readable package plus DRAM. Never psys plus packages. */
 static void choose_node(struct powercap *pc)
@@ -177,7 +209,7 @@ static void choose_node(struct powercap *pc)
 	for (size_t i = 0; i < pc->n; i++) {
 		struct pc_zone *z = &pc->zones[i];
 
-		if (z->err)
+		if (z->err || z->duplicate)
 			continue;
 		z->node = psys ? z->kind == PC_PSYS : (z->kind == PC_PACKAGE || z->kind == PC_DRAM);
 	}
@@ -224,6 +256,7 @@ struct powercap *powercap__open(const char *root)
 		goto fail;
 	drop_mmio_duplicates(pc);
 	qsort(pc->zones, pc->n, sizeof(pc->zones[0]), cmp_zone);
+	unique_labels(pc);
 	choose_node(pc);
 	return pc;
 fail:

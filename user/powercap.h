@@ -22,6 +22,7 @@ struct pc_zone {
 	bool dangling;	       /* the zone's sysfs symlink points nowhere */
 	bool node;	       /* counted in node energy */
 	bool mmio;	       /* intel-rapl-mmio: kept only where no MSR zone has its name */
+	bool duplicate;	       /* its name was another zone's: labelled -2, never node energy */
 };
 
 struct powercap;

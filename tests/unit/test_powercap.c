@@ -220,6 +220,37 @@ static void test_mmio_only(void **state)
 	rm_tree(dir);
 }
 
+/* Names become column names: unsafe characters replaced, a name seen twice made unique and
+ * counted once. */
+static void test_odd_names(void **state)
+{
+	char *dir = tmp_tree();
+	struct powercap *pc;
+
+	(void)state;
+	put_file(dir, "intel-rapl:0/name", "package-0\r\n", 0444);
+	put_file(dir, "intel-rapl:0/energy_uj", "1\n", 0444);
+	put_file(dir, "intel-rapl:1/name", "package-0\n", 0444);
+	put_file(dir, "intel-rapl:1/energy_uj", "2\n", 0444);
+	put_file(dir, "intel-rapl:2/name", "package-0\n", 0444);
+	put_file(dir, "intel-rapl:2/energy_uj", "3\n", 0444);
+	put_file(dir, "intel-rapl:0:0/name", "dr,am x\n", 0444);
+	put_file(dir, "intel-rapl:0:0/energy_uj", "4\n", 0444);
+	pc = powercap__open(dir);
+	assert_non_null(pc);
+	assert_int_equal(powercap__nzones(pc), 4);
+	assert_string_equal(powercap__zone(pc, 0)->label, "package-0");
+	assert_string_equal(powercap__zone(pc, 1)->label, "dr_am_x-0");
+	assert_string_equal(powercap__zone(pc, 2)->label, "package-0-2");
+	assert_string_equal(powercap__zone(pc, 3)->label, "package-0-3");
+	assert_true(powercap__zone(pc, 0)->node);
+	assert_false(powercap__zone(pc, 2)->node);
+	assert_false(powercap__zone(pc, 3)->node);
+	assert_int_equal(powercap__nnode(pc), 1);
+	powercap__free(pc);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,7 +258,7 @@ int main(void)
 		cmocka_unit_test(test_psys),	     cmocka_unit_test(test_amd_and_dram_only),
 		cmocka_unit_test(test_missing_root), cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_dangling),     cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_mmio_only),
+		cmocka_unit_test(test_mmio_only),    cmocka_unit_test(test_odd_names),
 	};
 
 	return cmocka_run_group_tests_name("powercap", tests, NULL, NULL);
