@@ -688,10 +688,18 @@ steal_verdict() { # GOT KERNEL_NS PCT STEAL_NS LABEL
 # A run spoiled by host steal is retried once; only steal-explained differences are retried,
 # never a failure.
 cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
-	local attempt
+	steal_retry cpu_attempt "$@"
+}
+
+# Run FUNCTION ATTEMPT ARGS (ATTEMPT 1, then 2) and end the case with t_pass: a second attempt
+# only when the first was spoiled by host steal (inconclusive, no failed check). FUNCTION
+# returns 1 when it already ended the case (t_fail, t_skip).
+steal_retry() { # FUNCTION ARGS...
+	local fn=$1 attempt
+	shift
 	for attempt in 1 2; do
 		_t_incon=()
-		cpu_attempt "$@" "$attempt" || return
+		"$fn" "$attempt" "$@" || return
 		if [ "${#_t_checks[@]}" -gt 0 ] || [ "${#_t_incon[@]}" -eq 0 ]; then
 			break
 		fi
@@ -701,12 +709,12 @@ cpu_vs_kernel() { # ATTACH CGROUP_MODE MOUNT
 }
 
 # One run of cpu_vs_kernel; 1 when the case already failed (t_fail).
-cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
-	local attach=$1 mode=$2 mp=$3 burn tmp csv rec i cg pid u s0 s1
+cpu_attempt() { # ATTEMPT ATTACH CGROUP_MODE MOUNT
+	local attempt=$1 attach=$2 mode=$3 mp=$4 burn tmp csv rec i cg pid u s0 s1
 	local -a duties=(20 40 80) cgs=() before=() pids=()
 	burn=$(wp_helper burn) || return 1
 	tmp=$(wp_tmp)
-	csv=$tmp/rec$4.csv
+	csv=$tmp/rec$attempt.csv
 	for i in "${!duties[@]}"; do
 		cg_make cg "$mp" || {
 			t_fail "cannot make a cgroup under $mp"
@@ -719,7 +727,7 @@ cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
 		}
 		before+=("$u")
 	done
-	wp_record_start rec "$tmp/rec$4" "$csv" -i 100ms --attach "$attach" \
+	wp_record_start rec "$tmp/rec$attempt" "$csv" -i 100ms --attach "$attach" \
 		--cgroup-mode "$mode" || return 1
 	sleep 0.5
 	s0=$(steal_mark)
@@ -733,7 +741,7 @@ cpu_attempt() { # ATTACH CGROUP_MODE MOUNT ATTEMPT
 	s1=$(steal_mark)
 	t_info "host steal while the burns ran: $(steal_pct "$s0" "$s1")% of CPU time"
 	sleep 0.5
-	wp_record_stop "$rec" "$tmp/rec$4" || return 1
+	wp_record_stop "$rec" "$tmp/rec$attempt" || return 1
 	for i in "${!duties[@]}"; do
 		check_cg_cpu "$csv" "${cgs[i]}" "$(($(cg_usage_ns "${cgs[i]}") - before[i]))" 1 \
 			"burn ${duties[i]}%" "$(steal_ns "$s0" "$s1")"

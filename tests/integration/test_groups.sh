@@ -94,16 +94,7 @@ csv_group_totals() { # CSV GROUP
 # /simnode.slice), a --groups rule that makes them node services.
 # A run spoiled by host steal is retried once, as in cpu_vs_kernel.
 case_simnode() { # DRIVER [SIMOPTS...]
-	local attempt
-	for attempt in 1 2; do
-		_t_incon=()
-		simnode_attempt "$attempt" "$@" || return
-		if [ "${#_t_checks[@]}" -gt 0 ] || [ "${#_t_incon[@]}" -eq 0 ]; then
-			break
-		fi
-		[ "$attempt" = 1 ] && t_info "attempt 1 spoiled by host steal: once more"
-	done
-	t_pass
+	steal_retry simnode_attempt "$@"
 }
 
 # One run of case_simnode; 1 when the case already failed (t_fail) or skipped.
