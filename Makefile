@@ -17,7 +17,8 @@ WP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm \
 	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
-	$(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+	$(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
+	$(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's -target bpf lacks the system include paths; take them from clang itself.

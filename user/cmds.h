@@ -4,6 +4,7 @@
 #define WP_CMDS_H
 
 int do_record(int argc, char **argv);
+int do_serve(int argc, char **argv);
 int do_doctor(int argc, char **argv);
 
 /* One line on stderr: "wattprobe: <what>". */

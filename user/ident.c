@@ -15,19 +15,28 @@ void ident_release(struct wp_ident *id)
 	free((char *)id->container);
 	free((char *)id->group);
 	free((char *)id->detail);
+	free((char *)id->pod_uid);
+	free((char *)id->container_id);
 	memset(id, 0, sizeof(*id));
 }
 
 static int fill(struct wp_ident *out, const char *path, const char *ns, const char *pod,
 		const char *container, const char *group, const char *detail)
 {
+	if (!out->pod_uid)
+		out->pod_uid = strdup("");
+	if (!out->container_id)
+		out->container_id = strdup("");
+	if (!out->runtime)
+		out->runtime = "";
 	out->path = strdup(path);
 	out->ns = strdup(ns ? ns : "");
 	out->pod = strdup(pod ? pod : "");
 	out->container = strdup(container ? container : "");
 	out->group = strdup(group);
 	out->detail = strdup(detail ? detail : "");
-	if (out->path && out->ns && out->pod && out->container && out->group && out->detail)
+	if (out->path && out->ns && out->pod && out->container && out->group && out->detail &&
+	    out->pod_uid && out->container_id)
 		return 0;
 	ident_release(out);
 	return -ENOMEM;
@@ -78,6 +87,9 @@ int ident_resolve(const struct ident_cfg *cfg, const char *path, const struct po
 	 * latter is its pod's, and in its pod's group; only its name is missing.
 	 */
 	out->incomplete = g.group == GROUP_UNKNOWN || (pod && k.kind == K8S_CONTAINER && !ctr);
+	out->pod_uid = strdup(pod ? pod->uid : k.pod_uid);
+	out->container_id = strdup(k.kind == K8S_CONTAINER ? k.container_id : "");
+	out->runtime = k.kind == K8S_HOST ? "" : k8s_runtime_name(k.runtime);
 	/* The user's rules come first. */
 	rule = group_rules_match(cfg->rules, path, pod, cname);
 	return fill(out, path, pod ? pod->ns : NULL, pod ? pod->name : NULL, cname,
@@ -87,8 +99,8 @@ int ident_resolve(const struct ident_cfg *cfg, const char *path, const struct po
 static bool same_ident(const struct wp_ident *a, const struct wp_ident *b)
 {
 	return !strcmp(a->ns, b->ns) && !strcmp(a->pod, b->pod) &&
-	       !strcmp(a->container, b->container) && !strcmp(a->group, b->group) &&
-	       !strcmp(a->detail, b->detail);
+	       !strcmp(a->pod_uid, b->pod_uid) && !strcmp(a->container, b->container) &&
+	       !strcmp(a->group, b->group) && !strcmp(a->detail, b->detail);
 }
 
 struct slot {

@@ -20,9 +20,12 @@ struct wp_ident {
 	const char *ns;	  /* "" where not a pod */
 	const char *pod;
 	const char *container;
-	const char *group;  /* a default group's name or a --groups rule's */
-	const char *detail; /* the Flux controller, the k8s component, the unit; may be "" */
-	bool incomplete;    /* its pod, or its container's name, not known (yet): looked up again */
+	const char *group;	  /* a default group's name or a --groups rule's */
+	const char *detail;	  /* the Flux controller, the k8s component, the unit; may be "" */
+	const char *pod_uid;	  /* the API's UID (a static pod's mirror's), else the path's; "" */
+	const char *container_id; /* a pod's container's 64 hex digits, "" for anything else */
+	const char *runtime;	  /* containerd, cri-o, docker, ...; "" outside pods (static) */
+	bool incomplete; /* its pod, or its container's name, not known (yet): looked up again */
 };
 
 struct ident_cfg {

@@ -14,6 +14,7 @@ static const struct cmd {
 	const char *help;
 } cmds[] = {
 	{ "record", do_record, "attribute the node's energy to every cgroup, per interval" },
+	{ "serve", do_serve, "sample continuously and serve the counters to Prometheus" },
 	{ "doctor", do_doctor, "show what this node offers and what record would use" },
 	{ "help", do_help, "this help" },
 	{ "version", do_version, "print the version" },

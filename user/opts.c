@@ -23,6 +23,11 @@ enum {
 	OPT_GROUPS,
 	OPT_BY,
 	OPT_KEPLER,
+	OPT_LISTEN,
+	OPT_METRICS_BY,
+	OPT_KEPLER_COMPAT,
+	OPT_FOLD_BELOW,
+	OPT_MAX_TERMINATED,
 };
 
 /* Parser state shared by both subcommands: where to put a one-line error. */
@@ -150,6 +155,8 @@ static const struct argp_option record_options[] = {
 	{ "by", OPT_BY, "KEY", 0,
 	  "Summary by group, pod, container or cgroup (default group with --pods, else cgroup)",
 	  1 },
+	{ "kepler", OPT_KEPLER, "URL", 0,
+	  "Compare with a running Kepler's /metrics, pod by pod (--by pod shows it)", 1 },
 	{ "verbose", 'v', NULL, 0, "More on stderr, libbpf's debug output included", 2 },
 	{ "help", 'h', NULL, 0, "Show this help", 2 },
 	{ "version", 'V', NULL, 0, "Print the version", 2 },
@@ -211,6 +218,12 @@ static error_t record_k8s_opt(int key, char *arg, struct argp_state *state)
 		if (!arg[0])
 			return fail(ctx, "bad --groups '%s'%s", arg, " (want a rules FILE)");
 		env->groups = arg;
+		return 0;
+	case OPT_KEPLER:
+		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+			return fail(ctx, "bad --kepler '%s'%s", arg,
+				    " (want http://HOST:PORT/metrics)");
+		env->kepler = arg;
 		return 0;
 	case OPT_BY:
 		if (summary_by_parse(arg, &env->by))
@@ -292,6 +305,8 @@ static int run_argp(const struct argp *argp, int argc, char **argv, struct parse
 	return -EINVAL;
 }
 
+static void record_defaults(struct record_env *env);
+
 int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, size_t len)
 {
 	static const struct argp argp = { .options = record_options,
@@ -300,6 +315,15 @@ int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, si
 	struct parse_ctx ctx = { .env = env, .err = errbuf, .len = len };
 	int err;
 
+	record_defaults(env);
+	err = run_argp(&argp, argc, argv, &ctx);
+	if (!err && !env->by_set)
+		env->by = env->pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
+	return err;
+}
+
+static void record_defaults(struct record_env *env)
+{
 	*env = (struct record_env){
 		.interval_ns = INTERVAL_DEFAULT_NS,
 		.energy = "auto",
@@ -311,7 +335,102 @@ int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, si
 		.max_cgroups = WP_MAX_CGROUPS_DEFAULT,
 		.pods_refresh_ns = PODS_REFRESH_DEFAULT_NS,
 		.flux_ns = "flux-system",
+		.metrics_by = SUM_BY_GROUP,
+		.fold_below_uj = FOLD_BELOW_DEFAULT_UJ,
+		.max_terminated = MAX_TERMINATED_DEFAULT,
 	};
+}
+
+static const struct argp_option serve_options[] = {
+	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
+	  "Serve /metrics and /healthz here (default " LISTEN_DEFAULT
+	  "; a DaemonSet: 0.0.0.0:PORT)",
+	  0 },
+	{ "metrics-by", OPT_METRICS_BY, "KEY", 0,
+	  "Finest family: group (default), pod, container or cgroup (all of them)", 0 },
+	{ "kepler-compat", OPT_KEPLER_COMPAT, NULL, 0,
+	  "Also Kepler 0.10+'s families (kepler_node_cpu_*, kepler_pod_cpu_*, ...)", 0 },
+	{ "fold-below", OPT_FOLD_BELOW, "J", 0,
+	  "Terminated pods, containers, cgroups under J joules are folded away (default 10)", 0 },
+	{ "max-terminated", OPT_MAX_TERMINATED, "N", 0,
+	  "Terminated series kept per family, the largest (default 500)", 0 },
+	{},
+};
+
+static const char serve_doc[] =
+	"Sample continuously and serve the counters to Prometheus.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  wattprobe serve                               # http://127.0.0.1:9744/metrics\n"
+	"  wattprobe serve --listen 0.0.0.0:9744 --pods api --metrics-by pod\n"
+	"  wattprobe serve --kepler-compat               # Kepler's dashboards work unchanged\n"
+	"  wattprobe serve --kepler http://127.0.0.1:28282/metrics  # pairs with Kepler's\n"
+	"\v"
+	"Gauges (watts) are over the time between two snapshots: every interval, at least 100ms.\n"
+	"The families and Kepler's mapping are in docs/metrics.md.";
+
+static int parse_joules(const char *s, uint64_t *uj)
+{
+	char *end;
+	double j;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	j = strtod(s, &end);
+	if (errno || *end || j < 0 || j > 1e12)
+		return -EINVAL;
+	*uj = (uint64_t)(j * 1e6 + 0.5);
+	return 0;
+}
+
+static error_t serve_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *ctx = state->input;
+	struct record_env *env = ctx->env;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = ctx;
+		return 0;
+	case OPT_LISTEN:
+		env->listen = arg;
+		return 0;
+	case OPT_METRICS_BY:
+		if (summary_by_parse(arg, &env->metrics_by))
+			return fail(ctx, "bad --metrics-by '%s'%s", arg,
+				    " (want group, pod, container or cgroup)");
+		return 0;
+	case OPT_KEPLER_COMPAT:
+		env->kepler_compat = true;
+		return 0;
+	case OPT_FOLD_BELOW:
+		if (parse_joules(arg, &env->fold_below_uj))
+			return fail(ctx, "bad --fold-below '%s'%s", arg, " (want joules, e.g. 10)");
+		return 0;
+	case OPT_MAX_TERMINATED:
+		if (parse_uint(arg, 0, 1000000, &env->max_terminated))
+			return fail(ctx, "bad --max-terminated '%s'%s", arg, " (want 0..1000000)");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int serve_parse(int argc, char **argv, struct record_env *env, char *errbuf, size_t len)
+{
+	/* record's options without its doc: the same parser, as a child. */
+	static const struct argp record_child = { .options = record_options, .parser = record_opt };
+	static const struct argp_child children[] = { { &record_child, 0, NULL, 0 }, {} };
+	static const struct argp argp = { .options = serve_options,
+					  .parser = serve_opt,
+					  .doc = serve_doc,
+					  .children = children };
+	struct parse_ctx ctx = { .env = env, .err = errbuf, .len = len };
+	int err;
+
+	record_defaults(env);
+	env->listen = LISTEN_DEFAULT;
 	err = run_argp(&argp, argc, argv, &ctx);
 	if (!err && !env->by_set)
 		env->by = env->pods ? SUM_BY_GROUP : SUM_BY_CGROUP;

@@ -38,9 +38,20 @@ struct record_env {
 	const char *groups; /* rules file, NULL for none */
 	enum summary_by by;
 	bool by_set;
+	const char *kepler; /* a Kepler's /metrics URL to compare with, NULL for none */
+	/* serve only */
+	const char *listen; /* ADDR:PORT; NULL: record, no server */
+	enum summary_by metrics_by;
+	bool kepler_compat;
+	uint64_t fold_below_uj;
+	unsigned int max_terminated;
 	int verbose;
 	bool help;
 };
+
+#define LISTEN_DEFAULT	       "127.0.0.1:9744"
+#define FOLD_BELOW_DEFAULT_UJ  10000000ULL /* 10 J: Kepler 0.10's minTerminatedEnergyThreshold */
+#define MAX_TERMINATED_DEFAULT 500	   /* Kepler 0.10's maxTerminated */
 
 struct doctor_env {
 	const char *btf;
@@ -55,6 +66,8 @@ struct doctor_env {
  * in err naming the bad option or value. --help prints the help to stdout and sets env->help.
  */
 int record_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
+/* serve: record's options and the server's; defaults as record's, --metrics-by group. */
+int serve_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
 int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len);
 
 #endif
