@@ -171,8 +171,9 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 		wp_err("%s", strerror(ENOMEM));
 	err = err ?: open_output(&r);
 	err = err ?: sampler__setup(&r.sp, &r.env, &stop_signal, &stop_requested);
-	err = err ?: start_output(&r);
+	/* A server that cannot listen is the only error said: the notes come after. */
 	err = err ?: start_hooks(&r);
+	err = err ?: start_output(&r);
 	err = err ?: sampler__run(&r.sp, on_tick, &r);
 	/* Servers and scrapers end before the summary: nothing else writes while it is printed. */
 	stop_hooks(&r);

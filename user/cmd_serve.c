@@ -177,7 +177,8 @@ static void exporter_report(void *ctx, FILE *f)
 {
 	struct exporter *x = ctx;
 
-	fprintf(f, "served %llu requests (%llu not 200)\n", (unsigned long long)x->served_ok,
+	fprintf(f, "served %llu requests (%llu not 200)\n",
+		(unsigned long long)(x->served_ok + x->served_errors),
 		(unsigned long long)x->served_errors);
 }
 

@@ -111,7 +111,7 @@ static int cmp_start(void *ctx, struct sampler *sp)
 	}
 	err = kepler_scrape__fetch(kc->ks, KEPLER_OPEN_TIMEOUT_MS, &body, &len, msg, sizeof(msg));
 	if (err) {
-		wp_err("kepler %s: %s", kc->url, msg);
+		wp_err("%s", msg); /* it names the URL */
 		return err;
 	}
 	w = parse(body, len, msg, sizeof(msg), &err);
