@@ -16,6 +16,9 @@ pkgs=(
 	libmicrohttpd-dev          # HTTP(S) server: /metrics, and the tests' fake API server
 	openssl ca-certificates    # tests: a throwaway CA and server certificate
 	gzip gawk procps util-linux # integration tests: zcat, awk, pgrep/ps, setpriv
+	curl iproute2              # integration tests: HTTP clients of serve, ss for free ports
+	prometheus                 # integration tests: a real Prometheus scraping serve, and
+	                           # promtool check metrics (Debian ships promtool only in it)
 )
 
 dry=0

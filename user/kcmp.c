@@ -9,11 +9,19 @@
 
 struct kpod {
 	struct kcmp_pair p;
-	uint64_t ours_cum;	    /* ours since the start */
-	uint64_t ours_base, k_base; /* both at the first scrape that had the pod */
-	uint64_t k_last, k_carry;   /* Kepler's last value; what it counted before a reset */
-	uint64_t k_now;		    /* this scrape's value being summed (0.7: its containers) */
-	bool k_seen, k_in_scrape;
+	uint64_t ours_cum;  /* ours since the start */
+	uint64_t ours_base; /* ours when Kepler's side started counting */
+	bool k_seen;
+};
+
+/*
+ * One of Kepler's counters: a pod (0.10, by UID) or a container (0.7, by id), followed from
+ * the first scrape that had it, whether or not wattprobe has seen its cgroups run yet.
+ */
+struct kent {
+	char key[KWORK_ID_LEN + 1];
+	uint64_t first, last, carry; /* carry: what it counted before a reset */
+	unsigned int since;	     /* the scrape it first appeared in */
 };
 
 struct cid {
@@ -24,6 +32,8 @@ struct cid {
 struct kcmp {
 	struct kpod *v;
 	size_t n, cap;
+	struct kent *ents;
+	size_t nents, capents;
 	struct cid *cids;
 	size_t ncids, capcids;
 	struct u64map *by_serial; /* identity serial -> pod index + 1, 0: not a pod */
@@ -56,6 +66,7 @@ void kcmp__free(struct kcmp *c)
 		free(c->v[i].p.group);
 	}
 	free(c->v);
+	free(c->ents);
 	free(c->cids);
 	free(c->sorted);
 	u64map__free(c->by_serial);
@@ -145,48 +156,99 @@ int kcmp__add(struct kcmp *c, const struct sampler_tick *t)
 	return 0;
 }
 
-/* Kepler's value of each of our pods in this scrape: by UID (0.10), else by container. */
-static void kepler_values(struct kcmp *c, const struct kwork *w)
+static struct kent *ent_find(struct kcmp *c, const char *key)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		const struct kwork_pod *kp = kwork_pod_by_uid(w, c->v[i].p.uid);
+	for (size_t i = 0; i < c->nents; i++)
+		if (!strcmp(c->ents[i].key, key))
+			return &c->ents[i];
+	return NULL;
+}
 
-		c->v[i].k_now = kp ? kp->uj : 0;
-		c->v[i].k_in_scrape = kp != NULL;
+/* A counter's value in the scrape numbered scrape: the first sets its baseline. */
+static int ent_update(struct kcmp *c, const char *key, uint64_t uj, unsigned int scrape)
+{
+	struct kent *e = ent_find(c, key);
+
+	if (!key[0])
+		return 0;
+	if (!e) {
+		if (c->nents == c->capents) {
+			size_t cap = c->capents ? 2 * c->capents : 64;
+			struct kent *v = realloc(c->ents, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			c->ents = v;
+			c->capents = cap;
+		}
+		e = &c->ents[c->nents++];
+		*e = (struct kent){ .first = uj, .last = uj, .since = scrape };
+		snprintf(e->key, sizeof(e->key), "%s", key);
+		return 0;
 	}
-	if (w->gen == KWORK_GEN_010)
-		return;
-	for (size_t j = 0; j < c->ncids; j++) {
-		const struct kwork_ctr *kc = kwork_ctr_by_id(w, c->cids[j].id);
-		struct kpod *k = &c->v[c->cids[j].pod];
+	if (uj < e->last) {
+		/* Kepler restarted: what it had counted is kept, counting goes on anew. */
+		e->carry += e->last - e->first;
+		e->first = uj;
+	}
+	e->last = uj;
+	return 0;
+}
 
-		if (!kc || kc->pod_uid[0])
+/* Pod i's side from Kepler: its counters' sum; *any and *old say whether it has one, and one
+ * that was there before this scrape. */
+static uint64_t kepler_side(struct kcmp *c, size_t i, int gen, unsigned int scrape, bool *any,
+			    bool *old)
+{
+	uint64_t uj = 0;
+
+	*any = *old = false;
+	for (size_t j = 0; j < (gen == KWORK_GEN_010 ? 1 : c->ncids); j++) {
+		const struct kent *e;
+
+		if (gen == KWORK_GEN_010)
+			e = ent_find(c, c->v[i].p.uid);
+		else
+			e = c->cids[j].pod == i ? ent_find(c, c->cids[j].id) : NULL;
+		if (!e)
 			continue;
-		k->k_now += kc->uj;
-		k->k_in_scrape = true;
+		*any = true;
+		*old |= e->since < scrape;
+		uj += e->carry + e->last - e->first;
 	}
+	return uj;
 }
 
 int kcmp__join(struct kcmp *c, const struct kwork *w)
 {
-	kepler_values(c, w);
+	unsigned int scrape = c->scrapes + 1;
+	int err = 0;
+
+	if (w->gen == KWORK_GEN_010)
+		for (size_t i = 0; !err && i < w->npods; i++)
+			err = ent_update(c, w->pods[i].uid, w->pods[i].uj, scrape);
+	else
+		for (size_t i = 0; !err && i < w->nctrs; i++)
+			err = ent_update(c, w->ctrs[i].id, w->ctrs[i].uj, scrape);
+	if (err)
+		return err;
 	for (size_t i = 0; i < c->n; i++) {
 		struct kpod *k = &c->v[i];
+		bool any, old;
+		uint64_t kuj = kepler_side(c, i, w->gen, scrape, &any, &old);
 
-		if (!k->k_in_scrape)
+		if (!any)
 			continue;
+		/*
+		 * Ours starts where Kepler's does: now, for a counter new in this scrape; from
+		 * nothing for one Kepler had before we saw the pod run (all ours is after it).
+		 */
 		if (!k->k_seen) {
 			k->k_seen = true;
-			k->k_base = k->k_last = k->k_now;
-			k->ours_base = k->ours_cum;
-		} else if (k->k_now < k->k_last) {
-			/* Kepler restarted: what it had counted is kept, counting goes on anew. */
-			k->k_carry += k->k_last - k->k_base;
-			k->k_base = k->k_now;
+			k->ours_base = old ? 0 : k->ours_cum;
 		}
-		k->k_last = k->k_now;
 		k->p.matched = true;
-		k->p.kepler_uj = k->k_carry + k->k_now - k->k_base;
+		k->p.kepler_uj = kuj;
 		k->p.ours_uj = k->ours_cum - k->ours_base;
 	}
 	if (!c->scrapes++)

@@ -469,6 +469,29 @@ static void test_kcmp_join_07(void **state)
 	world_free(&w);
 }
 
+/* Kepler had the pod before its cgroups ran here: both sides count from that first scrape. */
+static void test_kcmp_join_late(void **state)
+{
+	struct kwork_pod kp = { .uid = "1b2c3d4e-0000-4000-8000-00000000000a", .uj = 50000 };
+	struct kwork k = { .gen = KWORK_GEN_010, .pods = &kp, .npods = 1 };
+	const struct kcmp_pair *const *v;
+	struct kcmp *c = kcmp__new();
+	struct world w;
+
+	(void)state;
+	world_init(&w);
+	assert_int_equal(kcmp__join(c, &k), 0); /* no pod of ours yet: Kepler's baseline */
+	assert_int_equal(kcmp__pairs(c, &v), 0);
+	assert_int_equal(kcmp__add(c, &w.t), 0); /* podinfo runs: 5000 µJ */
+	kp.uj = 58000;
+	assert_int_equal(kcmp__join(c, &k), 0);
+	assert_int_equal(kcmp__pairs(c, &v), 1);
+	assert_int_equal(v[0]->kepler_uj, 8000);
+	assert_int_equal(v[0]->ours_uj, 5000);
+	kcmp__free(c);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,7 +499,7 @@ int main(void)
 		cmocka_unit_test(test_render),	     cmocka_unit_test(test_kepler_compat),
 		cmocka_unit_test(test_fold),	     cmocka_unit_test(test_fold_keeps_largest),
 		cmocka_unit_test(test_listen),	     cmocka_unit_test(test_kcmp_join),
-		cmocka_unit_test(test_kcmp_join_07),
+		cmocka_unit_test(test_kcmp_join_07), cmocka_unit_test(test_kcmp_join_late),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
