@@ -2,7 +2,10 @@
 # deps.sh: install every Debian package wattprobe's build and tests need; a no-op when all
 # are present. Run as root on Debian 12 (bookworm) or later.
 #
-# Usage: tools/deps.sh [--dry-run]
+# Usage: tools/deps.sh [--test] [--dry-run]
+#   --test  also what only the test suite needs: a Prometheus server, which the tests start
+#           themselves on 127.0.0.1. Debian's package would start its own service on :9090;
+#           when this script installs it, that service is kept from starting and left disabled.
 set -euo pipefail
 
 pkgs=(
@@ -17,12 +20,24 @@ pkgs=(
 	openssl ca-certificates    # tests: a throwaway CA and server certificate
 	gzip gawk procps util-linux # integration tests: zcat, awk, pgrep/ps, setpriv
 	curl iproute2              # integration tests: HTTP clients of serve, ss for free ports
-	prometheus                 # integration tests: a real Prometheus scraping serve, and
-	                           # promtool check metrics (Debian ships promtool only in it)
+)
+test_pkgs=(
+	prometheus # a real Prometheus scraping serve, and promtool (Debian ships it only here)
 )
 
 dry=0
-[ "${1:-}" = "--dry-run" ] && dry=1
+tests=0
+for arg in "$@"; do
+	case $arg in
+	--dry-run) dry=1 ;;
+	--test) tests=1 ;;
+	*)
+		echo "deps: unknown argument '$arg' (want --test, --dry-run)" >&2
+		exit 2
+		;;
+	esac
+done
+[ $tests -eq 1 ] && pkgs+=("${test_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -45,4 +60,21 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+new_prometheus=0
+[[ " ${missing[*]} " == *" prometheus "* ]] && new_prometheus=1
+# policy-rc.d is how Debian keeps maintainer scripts from starting services; only when none
+# is in place already (a container's own stays untouched).
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ $new_prometheus -eq 1 ] && [ ! -e $policy ]; then
+	printf '#!/bin/sh\n# tools/deps.sh: no service starts while it installs\nexit 101\n' >$policy
+	chmod 755 $policy
+	own_policy=1
+	trap 'rm -f $policy' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ $new_prometheus -eq 1 ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+	systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+fi
+[ $own_policy -eq 1 ] && rm -f $policy
+exit 0

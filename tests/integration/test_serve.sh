@@ -5,6 +5,8 @@
 # sampling, and bad --listen values.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=dashboard_queries.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dashboard_queries.sh"
 
 SIMNODE=$WP_SRC/tools/simnode.sh
 
@@ -226,8 +228,32 @@ EOF
 	t_info "node: increase() $got J, CSV $want J"
 	within_pct "$got" "$want" 2 || t_check "node: increase() $got J vs the CSV's $want J"
 	kepler_dashboard_queries "$port" "$t1"
+	our_dashboard_queries "$port" "$t1"
 	"$SIMNODE" down "$tmp/node" >"$tmp/down.out" 2>&1 || t_check "simnode down failed"
 	t_pass
+}
+
+# Every query of tools/grafana/wattprobe-dashboard.json: each is valid, and those a simulated
+# node with pods feeds (all but the zones outside the node's, which the model has none of, and
+# the Kepler pairs, which need --kepler) find series.
+our_dashboard_queries() { # PORT TIME
+	local q e out n=0
+	while IFS= read -r e; do
+		q=$(dashboard_subst "$e" wattprobe)
+		n=$((n + 1))
+		out=$(promq "$1" "$q" "$2") || out=
+		case $out in
+		*'"status":"success"'*) ;;
+		*) t_check "our dashboard's query fails: $q" ;;
+		esac
+		case $q in *'part_of_node="false"'* | *wattprobe_kepler_*) continue ;; esac
+		case $out in
+		*'"result":[{'* | *'"result":[]'*'"resultType":"scalar"'*) ;;
+		*) t_check "our dashboard's query finds nothing: $q" ;;
+		esac
+	done < <(dashboard_exprs "$WP_SRC/tools/grafana/wattprobe-dashboard.json")
+	[ "$n" -ge 10 ] || t_check "only $n queries in the dashboard"
+	t_info "$n queries of our dashboard answered"
 }
 
 # What Kepler 0.10's own Grafana dashboards ask (their panels' queries and variables, with
