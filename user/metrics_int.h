@@ -38,6 +38,9 @@ struct metrics {
 	char **zone_extra; /* [nzones] zone="package-0",part_of_node="true" */
 };
 
+extern const char *const metrics_level_names[ML__MAX]; /* "group", "pod", ... */
+/* Whether level l's wattprobe families are exposed (group always, then up to --metrics-by). */
+bool metrics_level_shown(const struct metrics_cfg *cfg, enum metrics_level l);
 /* Watts from µJ over ns; NaN over no time. */
 double metrics_watts(uint64_t uj, uint64_t ns);
 /* Kepler's families, after wattprobe's. */
