@@ -159,7 +159,14 @@ const char *cgname__lookup(struct cgname *c, uint64_t id)
 		err = by_handle(c, id, rel, sizeof(rel));
 		if (!err && !store(c, id, rel))
 			return *(char **)u64map__get(c->paths, id);
-		/* ESTALE/ENOENT: removed. Anything else: handles do not work here; walk instead. */
+		/*
+		 * ESTALE/ENOENT: removed. ENAMETOOLONG: this one cgroup's path is longer than a
+		 * path can be (CG_PATH_MAX); it is named <too-long>, the others are still
+		 * found by handle. Anything else: handles do not work here; walk instead.
+		 */
+		if (err == -ENAMETOOLONG)
+			return store(c, id, CGNAME_TOO_LONG) ? CGNAME_TOO_LONG
+							     : *(char **)u64map__get(c->paths, id);
 		if (err != -ESTALE && err != -ENOENT)
 			c->by_handle = false;
 	}

@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include "cgroupfs.h"
 
-#define CGNAME_GONE "<gone>"
+#define CGNAME_GONE	"<gone>"
+#define CGNAME_TOO_LONG "<too-long>" /* a path past PATH_MAX: readlink cannot give it */
 
 struct cgname;
 

@@ -289,10 +289,11 @@ struct esrc *esrc_kepler_open_text(const char *url, const char *text, size_t len
 }
 
 /* A scrape on the scraper thread, finished now. */
-static void scraped(void *ctx, const char *body, size_t len, int err)
+static void scraped(void *ctx, const char *body, size_t len, int err, const char *msg)
 {
 	struct kepler *k = ctx;
 
+	(void)msg; /* an outage is a baseline, and a gap until Kepler's next step */
 	esrc_kepler_ingest(&k->base, body, len, err, k->now_ns());
 }
 

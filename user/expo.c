@@ -51,14 +51,11 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-void expo_label(struct strbuf *sb, bool *first, const char *name, const char *value)
+/* s made valid UTF-8 (each invalid byte U+FFFD), with \\, \" and \n escaped when escape. */
+static void add_utf8(struct strbuf *sb, const char *value, bool escape)
 {
 	const unsigned char *s = (const unsigned char *)value;
 
-	if (!*first)
-		strbuf_add(sb, ",", 1);
-	*first = false;
-	strbuf_printf(sb, "%s=\"", name);
 	while (*s) {
 		size_t n = utf8_len(s);
 
@@ -67,16 +64,30 @@ void expo_label(struct strbuf *sb, bool *first, const char *name, const char *va
 			s++;
 			continue;
 		}
-		if (*s == '\\')
+		if (escape && *s == '\\')
 			strbuf_add(sb, "\\\\", 2);
-		else if (*s == '"')
+		else if (escape && *s == '"')
 			strbuf_add(sb, "\\\"", 2);
-		else if (*s == '\n')
+		else if (escape && *s == '\n')
 			strbuf_add(sb, "\\n", 2);
 		else
 			strbuf_add(sb, (const char *)s, n);
 		s += n;
 	}
+}
+
+void expo_utf8(struct strbuf *sb, const char *value)
+{
+	add_utf8(sb, value, false);
+}
+
+void expo_label(struct strbuf *sb, bool *first, const char *name, const char *value)
+{
+	if (!*first)
+		strbuf_add(sb, ",", 1);
+	*first = false;
+	strbuf_printf(sb, "%s=\"", name);
+	add_utf8(sb, value, true);
 	strbuf_add(sb, "\"", 1);
 }
 

@@ -17,6 +17,8 @@ void expo_family(struct strbuf *sb, const char *name, const char *type, const ch
  * U+FFFD, which Prometheus requires of label values); a comma first unless *first.
  */
 void expo_label(struct strbuf *sb, bool *first, const char *name, const char *value);
+/* value as expo_label makes it valid UTF-8, unescaped: series that print alike are one. */
+void expo_utf8(struct strbuf *sb, const char *value);
 /* A sample line: name{labels[,extra]} value; labels and extra are pre-rendered, may be "". */
 void expo_sample_begin(struct strbuf *sb, const char *name, const char *labels, const char *extra);
 /* Values, with the newline: exact decimals for counters, %.9g for gauges (NaN, +Inf too). */

@@ -14,8 +14,14 @@
 #include "expo.h"
 #include "httpd.h"
 
-#define HTTPD_THREADS	   2
-#define HTTPD_CONN_LIMIT   256
+#define HTTPD_THREADS 2
+/*
+ * Each connection may hold a snapshot until its response is sent: the limits bound that memory
+ * (128 x the exposition), and one address cannot take every slot (slowloris: a client that
+ * sends its headers a byte at a time is not idle, so the timeout does not end it).
+ */
+#define HTTPD_CONN_LIMIT   128
+#define HTTPD_PER_IP_LIMIT 32
 #define HTTPD_CONN_TIMEOUT 10 /* s: a scraper that stalls is dropped */
 
 /* One published exposition; freed when the last response made from it is gone. */
@@ -271,8 +277,9 @@ struct httpd *httpd__start(const char *listen, uint64_t stale_after_ns, char *ms
 				0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &ss,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTPD_THREADS,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_CONN_LIMIT,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTPD_CONN_TIMEOUT,
-				MHD_OPTION_END);
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned int)HTTPD_PER_IP_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned int)HTTPD_CONN_TIMEOUT, MHD_OPTION_END);
 	err = errno ? -errno : -EADDRINUSE;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!h->d) {

@@ -21,6 +21,7 @@ struct kpod {
 struct kent {
 	char key[KWORK_ID_LEN + 1];
 	uint64_t first, last, carry; /* carry: what it counted before a reset */
+	uint64_t last_ns;	     /* when last was taken */
 	unsigned int since;	     /* the scrape it first appeared in */
 };
 
@@ -38,7 +39,7 @@ struct kcmp {
 	size_t ncids, capcids;
 	struct u64map *by_serial; /* identity serial -> pod index + 1, 0: not a pod */
 	uint64_t first_ns, last_ns, now_ns;
-	unsigned int scrapes;
+	unsigned int scrapes, resets, jumps;
 	const struct kcmp_pair **sorted;
 };
 
@@ -168,6 +169,7 @@ static struct kent *ent_find(struct kcmp *c, const char *key)
 static int ent_update(struct kcmp *c, const char *key, uint64_t uj, unsigned int scrape)
 {
 	struct kent *e = ent_find(c, key);
+	uint64_t dt;
 
 	if (!key[0])
 		return 0;
@@ -182,17 +184,32 @@ static int ent_update(struct kcmp *c, const char *key, uint64_t uj, unsigned int
 			c->capents = cap;
 		}
 		e = &c->ents[c->nents++];
-		*e = (struct kent){ .first = uj, .last = uj, .since = scrape };
+		*e = (struct kent){
+			.first = uj, .last = uj, .last_ns = c->now_ns, .since = scrape
+		};
 		snprintf(e->key, sizeof(e->key), "%s", key);
 		return 0;
 	}
+	dt = c->now_ns > e->last_ns ? c->now_ns - e->last_ns : 0;
 	if (uj < e->last) {
 		/* Kepler restarted: what it had counted is kept, counting goes on anew. */
 		e->carry += e->last - e->first;
 		e->first = uj;
+		c->resets++;
+	} else if ((double)(uj - e->last) * 1e9 > (double)KCMP_MAX_UW * (double)(dt ? dt : 1)) {
+		/* No pod draws that: a counter come back from a glitch. The leap is left out. */
+		e->first += uj - e->last;
+		c->jumps++;
 	}
 	e->last = uj;
+	e->last_ns = c->now_ns;
 	return 0;
+}
+
+void kcmp__anomalies(const struct kcmp *c, unsigned int *resets, unsigned int *jumps)
+{
+	*resets = c->resets;
+	*jumps = c->jumps;
 }
 
 /* Pod i's side from Kepler: its counters' sum; *any and *old say whether it has one, and one

@@ -17,8 +17,9 @@ struct kepler_cmp {
 	const struct record_env *env;
 	pthread_mutex_t lock; /* guards pending, err: the scraper's hand-over */
 	struct kwork *pending;
-	int err, said;
-	char msg[256], zones[64];
+	int err;
+	char msg[256], said[256], zones[64];
+	unsigned int resets_said, jumps_said;
 	bool curl_up;
 };
 
@@ -74,16 +75,24 @@ static struct kwork *parse(const char *body, size_t len, char *msg, size_t mlen,
 }
 
 /* On the scraper thread: parse, and leave the newest for the sampling thread. */
-static void on_scrape(void *ctx, const char *body, size_t len, int err)
+static void on_scrape(void *ctx, const char *body, size_t len, int err, const char *why)
 {
 	struct kepler_cmp *kc = ctx;
 	struct kwork *w = NULL;
 	char msg[256] = "";
 
-	if (!err)
+	if (!err) {
 		w = parse(body, len, msg, sizeof(msg), &err);
-	else
-		snprintf(msg, sizeof(msg), "%s", strerror(-err));
+		if (!w) {
+			/* Parse errors name a line; say the URL too. */
+			char tmp[256];
+
+			snprintf(tmp, sizeof(tmp), "%s", msg);
+			snprintf(msg, sizeof(msg), "kepler %s: %s", kc->url, tmp);
+		}
+	} else {
+		snprintf(msg, sizeof(msg), "%s", why);
+	}
 	pthread_mutex_lock(&kc->lock);
 	if (w) {
 		work_free(kc->pending);
@@ -128,20 +137,39 @@ static int cmp_start(void *ctx, struct sampler *sp)
 	return err;
 }
 
+/* Kepler's counters that went back, or leapt: said when their number grows. */
+static void say_counter_news(struct kepler_cmp *kc)
+{
+	unsigned int resets, jumps;
+
+	kcmp__anomalies(kc->c, &resets, &jumps);
+	if (resets > kc->resets_said)
+		wp_err("kepler %s: %u counter(s) went back (a Kepler restart?): counting on from "
+		       "their new values",
+		       kc->url, resets);
+	if (jumps > kc->jumps_said)
+		wp_err("kepler %s: %u counter(s) leapt by more than %u W over a scrape: the leap "
+		       "left out",
+		       kc->url, jumps, (unsigned int)(KCMP_MAX_UW / 1000000));
+	kc->resets_said = resets;
+	kc->jumps_said = jumps;
+}
+
 static int cmp_tick(void *ctx, struct sampler *sp, const struct sampler_tick *t)
 {
 	struct kepler_cmp *kc = ctx;
 	struct kwork *w = NULL;
 	char msg[256] = "";
-	int err, serr = 0;
+	bool took = false;
+	int err;
 
 	(void)sp;
 	err = kcmp__add(kc->c, t);
 	if (!err && pthread_mutex_trylock(&kc->lock) == 0) {
 		w = kc->pending;
 		kc->pending = NULL;
-		serr = kc->err;
-		snprintf(msg, sizeof(msg), "%s", kc->msg);
+		snprintf(msg, sizeof(msg), "%s", kc->err ? kc->msg : "");
+		took = true;
 		pthread_mutex_unlock(&kc->lock);
 	}
 	if (w) {
@@ -149,11 +177,14 @@ static int cmp_tick(void *ctx, struct sampler *sp, const struct sampler_tick *t)
 		err = err ?: kcmp__join(kc->c, w);
 		work_free(w);
 	}
-	/* A failing Kepler is said once until it recovers; the comparison waits for it. */
-	if (serr && serr != kc->said)
-		wp_err("kepler %s: %s; comparing with its last good scrape", kc->url, msg);
-	if (serr || w)
-		kc->said = serr;
+	/* Each new trouble is said once, until Kepler recovers; the pairs wait for it. */
+	if (took && msg[0] && strcmp(msg, kc->said)) {
+		wp_err("%s; comparing with its last good scrape", msg);
+		snprintf(kc->said, sizeof(kc->said), "%s", msg);
+	} else if (took && !msg[0] && w) {
+		kc->said[0] = '\0';
+	}
+	say_counter_news(kc);
 	if (err)
 		wp_err("%s", strerror(-err));
 	return err;

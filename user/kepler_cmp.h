@@ -39,6 +39,10 @@ int kcmp__add(struct kcmp *c, const struct sampler_tick *t);
 int kcmp__join(struct kcmp *c, const struct kwork *w);
 /* The pairs Kepler has, by ours descending; *out valid until the next call. */
 size_t kcmp__pairs(const struct kcmp *c, const struct kcmp_pair *const **out);
+/* A counter that rises faster than this between two scrapes is not energy: 5 kW, as a zone. */
+#define KCMP_MAX_UW 5000000000ULL
+/* Counters seen going back (restarts), and leaps left out, since the start. */
+void kcmp__anomalies(const struct kcmp *c, unsigned int *resets, unsigned int *jumps);
 /* Kepler scrapes joined, and the time between the first and the newest one. */
 void kcmp__window(const struct kcmp *c, unsigned int *scrapes, uint64_t *ns);
 /* The table record's summary shows with --by pod. */

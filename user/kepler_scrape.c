@@ -214,7 +214,7 @@ static void *scraper(void *arg)
 		next = mono_ns() + KEPLER_PERIOD_MS * NS_PER_MS;
 		err = kepler_scrape__fetch(ks, KEPLER_SCRAPE_TIMEOUT_MS, &body, &len, msg,
 					   sizeof(msg));
-		ks->fn(ks->ctx, body, len, err);
+		ks->fn(ks->ctx, body, len, err, err ? msg : "");
 		free(body);
 		pthread_mutex_lock(&ks->lock);
 	}

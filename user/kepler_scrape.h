@@ -7,8 +7,9 @@
 
 struct kepler_scrape;
 
-/* A scrape's outcome, on the scraper thread: body (len bytes, NUL-terminated), or err < 0. */
-typedef void kepler_scrape_fn(void *ctx, const char *body, size_t len, int err);
+/* A scrape's outcome, on the scraper thread: body (len bytes, NUL-terminated), or err < 0 with
+ * one line in msg naming the URL. */
+typedef void kepler_scrape_fn(void *ctx, const char *body, size_t len, int err, const char *msg);
 
 /*
  * A libcurl handle for url (http:// or https://, refused at the first fetch otherwise). NULL

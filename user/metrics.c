@@ -195,7 +195,8 @@ static int make_key(enum metrics_level l, const struct wp_ident *id, struct strb
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_add(key, (char[]){ SEP }, 1);
-		strbuf_add(key, v[i].value, strlen(v[i].value));
+		/* As printed: two names that differ only in invalid UTF-8 are one series. */
+		expo_utf8(key, v[i].value);
 		expo_label(labels, &first, v[i].name, v[i].value);
 	}
 	strbuf_add(key, "", 0);
@@ -426,7 +427,8 @@ static size_t fold_family(struct metrics *m, struct family *f, uint64_t now_ns,
 			se->terminated = true;
 	}
 	/* The largest terminated series are kept, up to max_terminated. */
-	qsort(f->v, f->n, sizeof(*f->v), by_energy_desc);
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), by_energy_desc);
 	for (size_t i = 0; i < f->n; i++) {
 		struct series *se = f->v[i];
 

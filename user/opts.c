@@ -374,7 +374,8 @@ static int parse_joules(const char *s, uint64_t *uj)
 	char *end;
 	double j;
 
-	if (*s < '0' || *s > '9')
+	/* Decimal only: strtod would take 0x10, inf and nan too. */
+	if (*s < '0' || *s > '9' || strspn(s, "0123456789.") != strlen(s))
 		return -EINVAL;
 	errno = 0;
 	j = strtod(s, &end);

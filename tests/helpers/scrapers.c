@@ -6,16 +6,21 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
 	"usage: scrapers HOST:PORT PATH CLIENTS SECONDS\n"
+	"       scrapers --slowloris SRCADDR HOST:PORT CONNECTIONS SECONDS\n"
 	"CLIENTS threads each GET PATH over one keep-alive connection (a new one when the server\n"
 	"closes it) for SECONDS, then print \"requests=N ok=N errors=N bytes=N max_ms=F\": ok are\n"
 	"200 responses read whole, errors everything else (a status, a short body, a refused\n"
-	"connection). Exit 0 when every request was ok.";
+	"connection). Exit 0 when every request was ok.\n"
+	"--slowloris: CONNECTIONS connections from SRCADDR (e.g. 127.0.0.2) that send a request's\n"
+	"headers one byte every 500 ms and never finish, for SECONDS; prints how many the server\n"
+	"accepted and how many it closed.";
 
 struct shared {
 	struct sockaddr_in addr;
@@ -112,6 +117,50 @@ static void *client(void *arg)
 	return NULL;
 }
 
+/* Connections that never finish their headers: a slot each, for as long as the server lets. */
+static int slowloris(const char *src, const char *dst, int n, double secs)
+{
+	static const char req[] =
+		"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaa";
+	struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	char host[64], *colon = strrchr(dst, ':');
+	int fds[1024], open_n = 0, closed = 0;
+	double end = now_s() + secs;
+
+	if (!colon || n < 1 || n > 1024)
+		return 2;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - dst), dst);
+	to.sin_port = htons(atoi(colon + 1));
+	if (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+	    inet_pton(AF_INET, host, &to.sin_addr) != 1)
+		return 2;
+	for (int i = 0; i < n; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&from, sizeof(from)) ||
+		    connect(fds[i], (struct sockaddr *)&to, sizeof(to))) {
+			if (fds[i] >= 0)
+				close(fds[i]);
+			fds[i] = -1;
+			continue;
+		}
+		open_n++;
+	}
+	for (size_t k = 0; now_s() < end; k = (k + 1) % (sizeof(req) - 1)) {
+		for (int i = 0; i < n; i++)
+			if (fds[i] >= 0 && send(fds[i], req + k, 1, MSG_NOSIGNAL) != 1) {
+				close(fds[i]);
+				fds[i] = -1;
+				closed++;
+			}
+		usleep(500000);
+	}
+	printf("connected=%d closed_by_server=%d\n", open_n, closed);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct shared sh;
@@ -119,6 +168,8 @@ int main(int argc, char **argv)
 	char host[64], *colon;
 	int n;
 
+	if (argc == 6 && !strcmp(argv[1], "--slowloris"))
+		return slowloris(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
 	if (argc != 5 || !(colon = strrchr(argv[1], ':')) || (n = atoi(argv[3])) < 1 || n > 256) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;

@@ -57,6 +57,24 @@ case_stdout() {
 	t_pass
 }
 
+# -o into a FIFO (or /dev/null, a pipe): written on as a stream, never truncated.
+case_fifo() {
+	local tmp rc n
+	tmp=$(wp_tmp)
+	mkfifo "$tmp/fifo"
+	# shellcheck disable=SC2016 # $1 and $2 are sh -c's own arguments
+	wp_bg _ sh -c 'cat "$1" >"$2"' _ "$tmp/fifo" "$tmp/got.csv"
+	wp_run rc "$tmp/run" record -i 100ms -d 1s -o "$tmp/fifo"
+	[ "$rc" = 0 ] || t_check "-o FIFO: exit status $rc: $(wp_err "$tmp/run")"
+	sleep 0.2
+	n=$(csv_check_structure "$tmp/got.csv" 2>"$tmp/check.err") ||
+		t_check "the FIFO's CSV: $(head -n 5 "$tmp/check.err" | tr '\n' ';')"
+	[ "${n:-0}" -ge 5 ] || t_check "${n:-0} intervals through the FIFO, expected about 10"
+	wp_run rc "$tmp/null" record -i 100ms -d 500ms -o /dev/null
+	[ "$rc" = 0 ] || t_check "-o /dev/null: exit status $rc: $(wp_err "$tmp/null")"
+	t_pass
+}
+
 t_run help case_ok 'usage record' --help
 t_run version case_version
 RECORD_OPTS="--interval --duration --output --energy --attribution --top --attach --cgroup-mode
@@ -64,6 +82,9 @@ RECORD_OPTS="--interval --duration --output --energy --attribution --top --attac
 t_run record_help case_ok "$RECORD_OPTS" record --help
 t_run doctor case_ok 'btf tp_btf cgroup rapl|powercap pmu' doctor
 t_run record_stdout case_stdout
+t_run record_fifo case_fifo
+t_run serve_help case_ok 'listen metrics-by kepler-compat fold-below' serve --help
+t_run err_fold_below case_error 0x10 serve --fold-below 0x10 -d 1s
 t_run err_unknown_flag case_error --bogus record --bogus
 t_run err_interval_0 case_error 0 record -i 0 -d 1s -o /dev/null
 t_run err_interval_5h case_error 5h record -i 5h -d 1s -o /dev/null

@@ -57,4 +57,50 @@ case_many() {
 	t_pass
 }
 
+# A cgroup whose path is longer than PATH_MAX: readlink cannot give it, so it is <too-long>,
+# and every other cgroup is still named (one such cgroup used to stop naming for the node).
+case_too_long() {
+	local mp burn tmp csv rc base name pid short=
+	burn=$(wp_helper burn) || return
+	mp=$(cg2_mount) || {
+		t_skip "no cgroup2 filesystem"
+		return
+	}
+	tmp=$(wp_tmp)
+	csv=$tmp/long.csv
+	base=$mp/wptest-long-$$
+	name=$(printf 'a%.0s' {1..250})
+	mkdir "$base" || {
+		t_fail "mkdir $base failed"
+		return
+	}
+	# 17 levels of 250 bytes: 4267 bytes, past PATH_MAX; made and entered one level at a time.
+	# shellcheck disable=SC2016 # $1.. are sh -c's own arguments
+	# bash: cd -P takes a relative step with chdir(), where dash fails past PATH_MAX.
+	bash -c 'cd -P "$1" && for i in $(seq 17); do mkdir "$2" && cd -P "$2" || exit 1; done &&
+		echo $$ >cgroup.procs && exec "$3" 3 50 100' _ "$base" "$name" "$burn" &
+	pid=$!
+	_wp_pids+=("$pid")
+	cg_make short "$mp"
+	cg_spawn _ "$short" "$burn" 3 30 100
+	sleep 0.3
+	wp_run rc "$tmp/rec" record -i 100ms -d 2s -o "$csv"
+	[ "$rc" = 0 ] || t_check "exit status $rc: $(wp_err "$tmp/rec")"
+	csv_awk "$csv" 'col("cgroup") == "<too-long>" { n++ } END { exit !n }' ||
+		t_check "no <too-long> row for the deep cgroup"
+	csv_awk "$csv" 'col("cgroup") == p { n++ } END { exit !n }' p="$(cg_path "$short")" ||
+		t_check "the short cgroup $(cg_path "$short") is not named"
+	csv_awk "$csv" 'col("cgroup") == "<gone>" { n++ } END { exit n > 0 }' ||
+		t_check "rows named <gone> while every cgroup lived"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	# Removed from the bottom up, one level at a time (rmdir cannot take the whole path).
+	# shellcheck disable=SC2016 # $1.. are sh -c's own arguments
+	bash -c 'cd -P "$1" || exit 1; for i in $(seq 17); do cd -P "$2" || break; done
+		for i in $(seq 17); do cd -P .. && rmdir "$2"; done' _ "$base" "$name" 2>/dev/null
+	rmdir "$base" || t_check "could not remove $base"
+	t_pass
+}
+
 t_run evictions case_many
+t_run too_long case_too_long

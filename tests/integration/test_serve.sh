@@ -354,6 +354,31 @@ case_load() {
 	t_pass
 }
 
+# Connections that send their headers a byte at a time hold a slot each and are never idle;
+# from one address they get 32 slots at most, and a scraper elsewhere is still answered.
+case_slowloris() {
+	local tmp pid sc out i code
+	tmp=$(wp_tmp)
+	sc=$(wp_helper scrapers) || return
+	serve_start pid "$tmp/srv" -d 15s || return
+	# shellcheck disable=SC2016 # $1.. are sh -c's own arguments
+	wp_bg _ sh -c '"$1" --slowloris 127.0.0.2 "$2" 200 6 >"$3"' _ "$sc" "$serve_addr" "$tmp/slow.out"
+	sleep 2
+	for ((i = 0; i < 3; i++)); do
+		code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$serve_addr/metrics")
+		[ "$code" = 200 ] || t_check "a scrape during the slow connections: $code"
+		sleep 0.5
+	done
+	wait_lines "$tmp/slow.out" 1 10 || t_check "the slow clients did not finish"
+	out=$(cat "$tmp/slow.out")
+	t_info "200 slow connections from 127.0.0.2: $out"
+	case $out in
+	*closed_by_server=16[89]* | *closed_by_server=1[7-9][0-9]* | *closed_by_server=200*) ;;
+	*) t_check "the server kept more than 32 slow connections from one address: $out" ;;
+	esac
+	t_pass
+}
+
 case_bad_listen() {
 	local tmp rc pid
 	tmp=$(wp_tmp)
@@ -378,4 +403,5 @@ t_run exposition case_exposition
 t_run prometheus case_prometheus
 t_run readme_config case_readme_config
 t_run load case_load
+t_run slowloris case_slowloris
 t_run bad_listen case_bad_listen

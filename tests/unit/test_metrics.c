@@ -410,12 +410,14 @@ static void test_kcmp_join(void **state)
 	(void)state;
 	world_init(&w);
 	assert_non_null(c);
+	w.s.ts_ns = 1000000000;
 	assert_int_equal(kcmp__add(c, &w.t), 0);
 	assert_int_equal(kcmp__join(c, &k), 0); /* the baseline */
 	assert_int_equal(kcmp__pairs(c, &v), 1);
 	assert_int_equal(v[0]->ours_uj, 0);
 	assert_int_equal(v[0]->kepler_uj, 0);
 	/* One interval later: ours is podinfo's node energy, 2000 + 3000; Kepler says 7000. */
+	w.s.ts_ns = 2000000000;
 	assert_int_equal(kcmp__add(c, &w.t), 0);
 	kp.uj = 107000;
 	assert_int_equal(kcmp__join(c, &k), 0);
@@ -429,6 +431,7 @@ static void test_kcmp_join(void **state)
 	assert_int_equal(kcmp__join(c, &k), 0);
 	kp.uj = 5000;
 	w.res.node_gap = true;
+	w.s.ts_ns = 3000000000;
 	assert_int_equal(kcmp__add(c, &w.t), 0);
 	assert_int_equal(kcmp__join(c, &k), 0);
 	kcmp__pairs(c, &v);
@@ -482,6 +485,7 @@ static void test_kcmp_join_late(void **state)
 	world_init(&w);
 	assert_int_equal(kcmp__join(c, &k), 0); /* no pod of ours yet: Kepler's baseline */
 	assert_int_equal(kcmp__pairs(c, &v), 0);
+	w.s.ts_ns = 1000000000;
 	assert_int_equal(kcmp__add(c, &w.t), 0); /* podinfo runs: 5000 µJ */
 	kp.uj = 58000;
 	assert_int_equal(kcmp__join(c, &k), 0);
@@ -489,6 +493,71 @@ static void test_kcmp_join_late(void **state)
 	assert_int_equal(v[0]->kepler_uj, 8000);
 	assert_int_equal(v[0]->ours_uj, 5000);
 	kcmp__free(c);
+	world_free(&w);
+}
+
+/*
+ * A counter that halves for a while and comes back (a glitch, not a restart): the drop is a
+ * reset, the return a leap no pod draws (48 kJ in 1 s), left out. Kepler's side stays small.
+ */
+static void test_kcmp_glitch(void **state)
+{
+	struct kwork_pod kp = { .uid = "1b2c3d4e-0000-4000-8000-00000000000a",
+				.uj = 96348000000ULL };
+	struct kwork k = { .gen = KWORK_GEN_010, .pods = &kp, .npods = 1 };
+	const uint64_t seq[] = { 96350000000ULL, 48175000000ULL, 48176000000ULL, 96352000000ULL,
+				 96353000000ULL };
+	const struct kcmp_pair *const *v;
+	struct kcmp *c = kcmp__new();
+	unsigned int resets, jumps;
+	struct world w;
+
+	(void)state;
+	world_init(&w);
+	w.s.ts_ns = 1000000000;
+	assert_int_equal(kcmp__add(c, &w.t), 0);
+	assert_int_equal(kcmp__join(c, &k), 0);
+	for (size_t i = 0; i < 5; i++) {
+		w.s.ts_ns += 1000000000;
+		kp.uj = seq[i];
+		assert_int_equal(kcmp__add(c, &w.t), 0);
+		assert_int_equal(kcmp__join(c, &k), 0);
+	}
+	kcmp__anomalies(c, &resets, &jumps);
+	assert_int_equal(resets, 1);
+	assert_int_equal(jumps, 1);
+	kcmp__pairs(c, &v);
+	/* +2 J, (reset) +1 J, (leap left out) +1 J: 4 J; ours 5 intervals of 5000 µJ. */
+	assert_int_equal(v[0]->kepler_uj, 4000000);
+	assert_int_equal(v[0]->ours_uj, 25000);
+	kcmp__free(c);
+	world_free(&w);
+}
+
+/* Two cgroups whose names differ only in invalid UTF-8 print alike: they are one series. */
+static void test_invalid_utf8_one_series(void **state)
+{
+	struct metrics *m = new_metrics(SUM_BY_CGROUP, false);
+	struct world w;
+	char *text, *p;
+	int n = 0;
+
+	(void)state;
+	world_init(&w);
+	w.id[2] = ident__get(w.ids, 21, "/wpt/bad\xffutf");
+	w.id[3] = ident__get(w.ids, 22, "/wpt/bad\xfeutf");
+	w.rows[2].cgroup_id = 21;
+	w.rows[3].cgroup_id = 22;
+	two_ticks(&w, m);
+	text = render(m);
+	for (p = text; (p = strstr(p, "wattprobe_cgroup_cpu_seconds_total{cgroup=\"/wpt/bad")); p++)
+		n++;
+	assert_int_equal(n, 1);
+	/* 100 + 50 ms, twice. */
+	has_line(text, "wattprobe_cgroup_cpu_seconds_total{cgroup=\"/wpt/bad\xef\xbf\xbdutf\","
+		       "namespace=\"\",pod=\"\",container=\"\",group=\"host-other\"} 0.300000000");
+	free(text);
+	metrics__free(m);
 	world_free(&w);
 }
 
@@ -500,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_fold),	     cmocka_unit_test(test_fold_keeps_largest),
 		cmocka_unit_test(test_listen),	     cmocka_unit_test(test_kcmp_join),
 		cmocka_unit_test(test_kcmp_join_07), cmocka_unit_test(test_kcmp_join_late),
+		cmocka_unit_test(test_kcmp_glitch),  cmocka_unit_test(test_invalid_utf8_one_series),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
