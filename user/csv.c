@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "csv.h"
@@ -13,6 +14,7 @@ struct csv_out {
 	int fd;
 	gzFile gz;
 	bool is_stdout;
+	bool stream;  /* stdout, a pipe, a FIFO, a device: written on, never truncated */
 	bool created; /* we made the file: an aborted run removes it */
 	bool gzip;
 	bool begun;
@@ -34,13 +36,14 @@ static bool ends_with(const char *s, const char *suffix)
 struct csv_out *csv__open(const char *path)
 {
 	struct csv_out *out = calloc(1, sizeof(*out));
+	struct stat st;
 	int err;
 
 	if (!out)
 		return NULL;
 	if (strcmp(path, "-") == 0) {
 		out->fd = STDOUT_FILENO;
-		out->is_stdout = true;
+		out->is_stdout = out->stream = true;
 		return out;
 	}
 	out->path = strdup(path);
@@ -61,15 +64,16 @@ struct csv_out *csv__open(const char *path)
 		return NULL;
 	}
 	out->gzip = ends_with(path, ".gz");
+	out->stream = fstat(out->fd, &st) == 0 && !S_ISREG(st.st_mode);
 	return out;
 }
 
 int csv__begin(struct csv_out *out)
 {
-	if (out->is_stdout || out->begun)
+	if (out->begun)
 		return 0;
 	out->begun = true;
-	if (ftruncate(out->fd, 0))
+	if (!out->stream && ftruncate(out->fd, 0))
 		return -errno;
 	if (out->gzip) {
 		out->gz = gzdopen(out->fd, "wb6");
@@ -124,7 +128,7 @@ int csv__write(struct csv_out *out, const char *buf, size_t len)
 	if (!out->gz) {
 		err = write_all(out->fd, buf, len);
 		/* A row cut by a full disk is taken back: the file ends with a whole interval. */
-		if (err && !out->is_stdout && ftruncate(out->fd, out->good_off) == 0)
+		if (err && !out->stream && ftruncate(out->fd, out->good_off) == 0)
 			lseek(out->fd, out->good_off, SEEK_SET);
 		if (!err)
 			out->good_off += len;
@@ -134,6 +138,11 @@ int csv__write(struct csv_out *out, const char *buf, size_t len)
 		return gz_err(out->gz);
 	/* A sync flush per interval: a file cut short still decompresses to whole intervals. */
 	return gzflush(out->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : gz_err(out->gz);
+}
+
+bool csv__is_file(const struct csv_out *out)
+{
+	return !out->stream;
 }
 
 int csv__close(struct csv_out *out)

@@ -19,6 +19,8 @@ int csv__begin(struct csv_out *out);
 void csv__abort(struct csv_out *out);
 /* Write one whole interval and flush it. 0 or -errno. */
 int csv__write(struct csv_out *out, const char *buf, size_t len);
+/* A regular file (not stdout, a pipe, a FIFO or a device). */
+bool csv__is_file(const struct csv_out *out);
 /* Flush, fsync (files) and close. 0 or -errno; accepts NULL. */
 int csv__close(struct csv_out *out);
 
