@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 #include "cgroupfs.h"
 #include "cmds.h"
 #include "csv.h"
@@ -17,6 +20,7 @@
 #include "podsrc.h"
 #include "probe.h"
 #include "kepler_cmp.h"
+#include "recmeta.h"
 #include "recorder.h"
 #include "sampling.h"
 #include "summary.h"
@@ -51,6 +55,8 @@ struct recorder {
 	FILE *report;
 	const struct rec_hook *hooks;
 	size_t nhooks;
+	struct recmeta meta; /* the sidecar of -o FILE */
+	bool meta_on;
 };
 
 /* Opened before anything else can fail: a bad path is the first and only error. */
@@ -91,11 +97,91 @@ static int start_output(struct recorder *r)
 	return err;
 }
 
+static void cpu_model(char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	buf[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !v)
+			continue;
+		snprintf(buf, len, "%s", v + 1 + (v[1] == ' '));
+		buf[strcspn(buf, "\n")] = '\0';
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The sidecar, at the first interval (whose start it names on both clocks), and at the end. */
+static int write_meta(struct recorder *r, const struct sampler_tick *t, bool end)
+{
+	struct recmeta *m = &r->meta;
+	const struct sampler *sp = &r->sp;
+	struct summary_totals tot;
+	struct utsname u;
+	int err;
+
+	if (!end) {
+		*m = (struct recmeta){ .cpus = probe__ncpus(sp->probe),
+				       .interval_ns = r->env.interval_ns,
+				       .nzones = energy__nzones(sp->energy) };
+		snprintf(m->version, sizeof(m->version), "%s", WP_VERSION);
+		snprintf(m->revision, sizeof(m->revision), "%s", WP_GIT_REV);
+		gethostname(m->host, sizeof(m->host) - 1);
+		if (uname(&u) == 0) {
+			snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.release, u.version);
+			snprintf(m->machine, sizeof(m->machine), "%s", u.machine);
+		}
+		cpu_model(m->cpu_model, sizeof(m->cpu_model));
+		attrib_rule_format(&r->env.rule, m->attribution, sizeof(m->attribution));
+		snprintf(m->source, sizeof(m->source), "%s", energy__source(sp->energy));
+		snprintf(m->energy_desc, sizeof(m->energy_desc), "%s",
+			 energy__describe(sp->energy));
+		for (size_t z = 0; z < m->nzones && z < RECMETA_ZONES; z++) {
+			snprintf(m->zones[z].label, sizeof(m->zones[z].label), "%s", sp->labels[z]);
+			m->zones[z].node = sp->zone_node[z];
+		}
+		snprintf(m->attach, sizeof(m->attach), "%s",
+			 probe__attach_name(probe__attach_mode(sp->probe)));
+		snprintf(m->cgroup_mode, sizeof(m->cgroup_mode), "%s", cg_mode_name(sp->mode));
+		if (sp->podsrc)
+			snprintf(m->pods, sizeof(m->pods), "%s", podsrc__describe(sp->podsrc));
+		m->start_mono_ns = t->s->ts_ns - t->interval_ns;
+		m->start_unix_ns = real_ns() - (mono_ns() - m->start_mono_ns);
+	} else {
+		summary__totals(r->sum, &tot);
+		m->complete = true;
+		m->intervals = tot.intervals;
+		m->end_unix_ns = m->start_unix_ns + tot.wall_ns;
+	}
+	err = recmeta_write(r->env.output, m);
+	if (err)
+		wp_err("writing %s.meta.json: %s", r->env.output, strerror(-err));
+	return err;
+}
+
 static int on_tick(void *ctx, const struct sampler_tick *t)
 {
 	struct recorder *r = ctx;
 	int err;
 
+	if (r->meta_on && !r->meta.start_mono_ns) {
+		err = write_meta(r, t, false);
+		if (err)
+			return err;
+	}
 	err = summary__add(r->sum, t->s, t->interval_ns, t->res, t->ids);
 	if (!err && r->csv) {
 		strbuf_reset(&r->sb);
@@ -174,6 +260,8 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 	/* A server that cannot listen is the only error said: the notes come after. */
 	err = err ?: start_hooks(&r);
 	err = err ?: start_output(&r);
+	/* A file gets its metadata beside it; stdout, a pipe or a device do not. */
+	r.meta_on = r.csv && csv__is_file(r.csv);
 	err = err ?: sampler__run(&r.sp, on_tick, &r);
 	/* Servers and scrapers end before the summary: nothing else writes while it is printed. */
 	stop_hooks(&r);
@@ -186,6 +274,11 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 			wp_err("closing %s: %s", r.env.output, strerror(-cerr));
 			err = cerr;
 		}
+	}
+	if (r.meta_on && r.meta.start_mono_ns) {
+		int merr = write_meta(&r, NULL, true);
+
+		err = err ?: merr;
 	}
 	if (r.sp.started)
 		report(&r);

@@ -174,7 +174,8 @@ int csv_header(struct strbuf *sb, const struct csv_layout *lay)
 {
 	strbuf_printf(sb,
 		      "ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,"
-		      "energy_uj,source,switches,node_energy_uj,gap,namespace,pod,container,group");
+		      "energy_uj,source,switches,node_energy_uj,gap,namespace,pod,container,group,"
+		      "component");
 	for (size_t z = 0; z < lay->nzones; z++) {
 		strbuf_add(sb, ",", 1);
 		strbuf_printf(sb, "energy_uj.%s", lay->zone_labels[z]);
@@ -205,9 +206,9 @@ static void gap_field(struct strbuf *sb, const struct csv_layout *lay, const str
 
 static void ident_fields(struct strbuf *sb, const struct wp_ident *id)
 {
-	const char *f[] = { id->ns, id->pod, id->container, id->group };
+	const char *f[] = { id->ns, id->pod, id->container, id->group, id->detail };
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		strbuf_add(sb, ",", 1);
 		strbuf_csv_field(sb, f[i]);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "duration.h"
 #include "opts.h"
+#include "opts_int.h"
 
 enum {
 	OPT_TOP = 1000,
@@ -31,19 +32,14 @@ enum {
 };
 
 /* Parser state shared by both subcommands: where to put a one-line error. */
-struct parse_ctx {
-	void *env;
-	char *err;
-	size_t len;
-};
 
-static int fail(struct parse_ctx *ctx, const char *fmt, const char *a, const char *b)
+int opts_fail(struct parse_ctx *ctx, const char *fmt, const char *a, const char *b)
 {
 	snprintf(ctx->err, ctx->len, fmt, a, b);
 	return EINVAL;
 }
 
-static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned int *out)
+int opts_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned int *out)
 {
 	char *end;
 	unsigned long v;
@@ -97,7 +93,7 @@ static void key_error(struct argp_state *state, struct parse_ctx *ctx)
 }
 
 /* Keys every subcommand has: -v, -h, -V, stray arguments and getopt's errors. */
-static error_t common_opt(int key, char *arg, struct argp_state *state, int *verbose, bool *help)
+error_t opts_common(int key, char *arg, struct argp_state *state, int *verbose, bool *help)
 {
 	struct parse_ctx *ctx = state->input;
 
@@ -119,7 +115,7 @@ static error_t common_opt(int key, char *arg, struct argp_state *state, int *ver
 		*help = true;
 		return 0;
 	case ARGP_KEY_ARG:
-		return fail(ctx, "unexpected argument '%s'%s", arg, "");
+		return opts_fail(ctx, "unexpected argument '%s'%s", arg, "");
 	case ARGP_KEY_ERROR:
 		key_error(state, ctx);
 		return 0;
@@ -181,10 +177,10 @@ static int duration_opt(struct parse_ctx *ctx, const char *what, const char *arg
 	int err = duration_parse(arg, out);
 
 	if (err)
-		return fail(ctx, "bad %s '%s' (want a number with ns, us, ms, s, m or h)", what,
-			    arg);
+		return opts_fail(ctx, "bad %s '%s' (want a number with ns, us, ms, s, m or h)",
+				 what, arg);
 	if (*out < lo || *out > hi)
-		return fail(ctx, "%s '%s' out of range (1ms..60s)", what, arg);
+		return opts_fail(ctx, "%s '%s' out of range (1ms..60s)", what, arg);
 	return 0;
 }
 
@@ -197,42 +193,44 @@ static error_t record_k8s_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_PODS:
 		if (!arg[0])
-			return fail(ctx, "bad --pods '%s'%s", arg, " (want FILE, kubectl or api)");
+			return opts_fail(ctx, "bad --pods '%s'%s", arg,
+					 " (want FILE, kubectl or api)");
 		env->pods = arg;
 		return 0;
 	case OPT_PODS_REFRESH:
 		if (duration_parse(arg, &env->pods_refresh_ns) ||
 		    env->pods_refresh_ns < PODS_REFRESH_MIN_NS ||
 		    env->pods_refresh_ns > PODS_REFRESH_MAX_NS)
-			return fail(ctx, "bad --pods-refresh '%s'%s", arg, " (want 100ms..1h)");
+			return opts_fail(ctx, "bad --pods-refresh '%s'%s", arg,
+					 " (want 100ms..1h)");
 		return 0;
 	case OPT_NODE:
 		env->node = arg;
 		return 0;
 	case OPT_FLUX_NS:
 		if (!arg[0])
-			return fail(ctx, "bad --flux-namespace '%s'%s", arg, " (empty)");
+			return opts_fail(ctx, "bad --flux-namespace '%s'%s", arg, " (empty)");
 		env->flux_ns = arg;
 		return 0;
 	case OPT_GROUPS:
 		if (!arg[0])
-			return fail(ctx, "bad --groups '%s'%s", arg, " (want a rules FILE)");
+			return opts_fail(ctx, "bad --groups '%s'%s", arg, " (want a rules FILE)");
 		env->groups = arg;
 		return 0;
 	case OPT_KEPLER:
 		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
-			return fail(ctx, "bad --kepler '%s'%s", arg,
-				    " (want http://HOST:PORT/metrics)");
+			return opts_fail(ctx, "bad --kepler '%s'%s", arg,
+					 " (want http://HOST:PORT/metrics)");
 		env->kepler = arg;
 		return 0;
 	case OPT_BY:
 		if (summary_by_parse(arg, &env->by))
-			return fail(ctx, "bad --by '%s'%s", arg,
-				    " (want group, pod, container or cgroup)");
+			return opts_fail(ctx, "bad --by '%s'%s", arg,
+					 " (want group, pod, container or cgroup)");
 		env->by_set = true;
 		return 0;
 	default:
-		return common_opt(key, arg, state, &env->verbose, &env->help);
+		return opts_common(key, arg, state, &env->verbose, &env->help);
 	}
 }
 
@@ -248,8 +246,8 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 	case 'd':
 		if (duration_parse(arg, &env->duration_ns) || !env->duration_ns ||
 		    env->duration_ns > DURATION_MAX_NS)
-			return fail(ctx, "bad duration '%s'%s", arg,
-				    " (want e.g. 10s, at most 365 days)");
+			return opts_fail(ctx, "bad duration '%s'%s", arg,
+					 " (want e.g. 10s, at most 365 days)");
 		return 0;
 	case 'o':
 		env->output = arg;
@@ -259,30 +257,33 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'a':
 		if (attrib_rule_parse(arg, &env->rule))
-			return fail(ctx, "bad attribution rule '%s'%s", arg,
-				    " (want util or idle:W)");
+			return opts_fail(ctx, "bad attribution rule '%s'%s", arg,
+					 " (want util or idle:W)");
 		return 0;
 	case OPT_TOP:
-		if (parse_uint(arg, 1, 100000, &env->top))
-			return fail(ctx, "bad --top '%s'%s", arg, " (want 1..100000)");
+		if (opts_parse_uint(arg, 1, 100000, &env->top))
+			return opts_fail(ctx, "bad --top '%s'%s", arg, " (want 1..100000)");
 		return 0;
 	case OPT_ATTACH:
 		if (parse_attach(arg, &env->attach))
-			return fail(ctx, "bad --attach '%s'%s", arg,
-				    " (want auto, tp_btf, raw_tp or tracepoint)");
+			return opts_fail(ctx, "bad --attach '%s'%s", arg,
+					 " (want auto, tp_btf, raw_tp or tracepoint)");
 		return 0;
 	case OPT_CGROUP_MODE:
 		if (strcmp(arg, "auto") && strcmp(arg, "v2") && strcmp(arg, "v1"))
-			return fail(ctx, "bad --cgroup-mode '%s'%s", arg, " (want auto, v2 or v1)");
+			return opts_fail(ctx, "bad --cgroup-mode '%s'%s", arg,
+					 " (want auto, v2 or v1)");
 		env->cgroup_mode = arg;
 		return 0;
 	case OPT_PMU:
 		if (parse_pmu(arg, &env->pmu))
-			return fail(ctx, "bad --pmu '%s'%s", arg, " (want auto, off or sw-clock)");
+			return opts_fail(ctx, "bad --pmu '%s'%s", arg,
+					 " (want auto, off or sw-clock)");
 		return 0;
 	case OPT_MAX_CGROUPS:
-		if (parse_uint(arg, 16, 1 << 20, &env->max_cgroups))
-			return fail(ctx, "bad --max-cgroups '%s'%s", arg, " (want 16..1048576)");
+		if (opts_parse_uint(arg, 16, 1 << 20, &env->max_cgroups))
+			return opts_fail(ctx, "bad --max-cgroups '%s'%s", arg,
+					 " (want 16..1048576)");
 		return 0;
 	case OPT_BTF:
 		env->btf = arg;
@@ -292,12 +293,19 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static int run_argp(const struct argp *argp, int argc, char **argv, struct parse_ctx *ctx)
+int opts_run(const struct argp *argp, int argc, char **argv, struct parse_ctx *ctx)
+{
+	return opts_run_flags(argp, argc, argv, ctx, 0);
+}
+
+int opts_run_flags(const struct argp *argp, int argc, char **argv, struct parse_ctx *ctx,
+		   unsigned int flags)
 {
 	int err;
 
 	ctx->err[0] = '\0';
-	err = argp_parse(argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_NO_ERRS, NULL, ctx);
+	err = argp_parse(argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_NO_ERRS | flags, NULL,
+			 ctx);
 	if (!err)
 		return 0;
 	if (!ctx->err[0])
@@ -316,7 +324,7 @@ int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, si
 	int err;
 
 	record_defaults(env);
-	err = run_argp(&argp, argc, argv, &ctx);
+	err = opts_run(&argp, argc, argv, &ctx);
 	if (!err && !env->by_set)
 		env->by = env->pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
 	return err;
@@ -399,19 +407,21 @@ static error_t serve_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_METRICS_BY:
 		if (summary_by_parse(arg, &env->metrics_by))
-			return fail(ctx, "bad --metrics-by '%s'%s", arg,
-				    " (want group, pod, container or cgroup)");
+			return opts_fail(ctx, "bad --metrics-by '%s'%s", arg,
+					 " (want group, pod, container or cgroup)");
 		return 0;
 	case OPT_KEPLER_COMPAT:
 		env->kepler_compat = true;
 		return 0;
 	case OPT_FOLD_BELOW:
 		if (parse_joules(arg, &env->fold_below_uj))
-			return fail(ctx, "bad --fold-below '%s'%s", arg, " (want joules, e.g. 10)");
+			return opts_fail(ctx, "bad --fold-below '%s'%s", arg,
+					 " (want joules, e.g. 10)");
 		return 0;
 	case OPT_MAX_TERMINATED:
-		if (parse_uint(arg, 0, 1000000, &env->max_terminated))
-			return fail(ctx, "bad --max-terminated '%s'%s", arg, " (want 0..1000000)");
+		if (opts_parse_uint(arg, 0, 1000000, &env->max_terminated))
+			return opts_fail(ctx, "bad --max-terminated '%s'%s", arg,
+					 " (want 0..1000000)");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -432,7 +442,7 @@ int serve_parse(int argc, char **argv, struct record_env *env, char *errbuf, siz
 
 	record_defaults(env);
 	env->listen = LISTEN_DEFAULT;
-	err = run_argp(&argp, argc, argv, &ctx);
+	err = opts_run(&argp, argc, argv, &ctx);
 	if (!err && !env->by_set)
 		env->by = env->pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
 	return err;
@@ -473,7 +483,7 @@ static error_t doctor_opt(int key, char *arg, struct argp_state *state)
 		env->kepler = arg;
 		return 0;
 	default:
-		return common_opt(key, arg, state, &env->verbose, &env->help);
+		return opts_common(key, arg, state, &env->verbose, &env->help);
 	}
 }
 
@@ -485,5 +495,5 @@ int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_
 	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
 
 	*env = (struct doctor_env){ .powercap_root = "/sys/class/powercap" };
-	return run_argp(&argp, argc, argv, &ctx);
+	return opts_run(&argp, argc, argv, &ctx);
 }

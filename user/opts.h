@@ -53,6 +53,30 @@ struct record_env {
 #define FOLD_BELOW_DEFAULT_UJ  10000000ULL /* 10 J: Kepler 0.10's minTerminatedEnergyThreshold */
 #define MAX_TERMINATED_DEFAULT 500	   /* Kepler 0.10's maxTerminated */
 
+#define REPORT_MAX_FILES 256
+
+struct report_env {
+	const char *files[REPORT_MAX_FILES];
+	size_t nfiles;
+	enum summary_by by;
+	bool by_set;
+	uint64_t from_ns, to_ns; /* to_ns UINT64_MAX: the end */
+	unsigned int top;
+	bool json;
+	int verbose;
+	bool help;
+};
+
+struct compare_env {
+	const char *base[REPORT_MAX_FILES], *cand[REPORT_MAX_FILES];
+	size_t nbase, ncand;
+	bool after_vs;
+	double grid_g_per_kwh; /* 0: no carbon columns */
+	double pue;
+	int verbose;
+	bool help;
+};
+
 struct doctor_env {
 	const char *btf;
 	const char *powercap_root;
@@ -68,6 +92,8 @@ struct doctor_env {
 int record_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
 /* serve: record's options and the server's; defaults as record's, --metrics-by group. */
 int serve_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
+int report_parse(int argc, char **argv, struct report_env *env, char *err, size_t len);
+int compare_parse(int argc, char **argv, struct compare_env *env, char *err, size_t len);
 int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len);
 
 #endif

@@ -380,3 +380,19 @@ int summary__print(const struct summary *sm, FILE *f, enum summary_by by, unsign
 	free(v);
 	return err;
 }
+
+int summary__each(const struct summary *sm, enum summary_by by, const char *group,
+		  summary_each_fn *fn, void *ctx)
+{
+	struct line *v;
+	size_t n;
+
+	v = lines(sm, group ? SUM_BY_GROUP : by, group, group != NULL, &n);
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		fn(ctx, group ? v[i].key : line_name(by, &v[i]), v[i].first->group, v[i].cpu_ns,
+		   v[i].energy_uj);
+	free(v);
+	return 0;
+}

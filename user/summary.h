@@ -45,6 +45,15 @@ int summary__group(const struct summary *sm, const char *group, uint64_t *cpu_ns
  * get a line each below their group.
  */
 int summary__print(const struct summary *sm, FILE *f, enum summary_by by, unsigned int top);
+/*
+ * The table's lines for machines, by energy: fn gets each name ("namespace/pod" by pod, the
+ * path by cgroup), its group, CPU time and energy. With group set, the lines of that group's
+ * details (Flux's controllers) instead. Idle and steal are in the totals. 0 or -ENOMEM.
+ */
+typedef void summary_each_fn(void *ctx, const char *name, const char *group, uint64_t cpu_ns,
+			     uint64_t uj);
+int summary__each(const struct summary *sm, enum summary_by by, const char *group,
+		  summary_each_fn *fn, void *ctx);
 const char *summary_by_name(enum summary_by by);
 /* "group", "pod", "container" or "cgroup"; 0 or -EINVAL. */
 int summary_by_parse(const char *s, enum summary_by *out);

@@ -123,13 +123,14 @@ static void test_csv_rows(void **state)
 	assert_string_equal(
 		sb.buf,
 		"ts_ns,interval_ns,cgroup_id,cgroup,cpu_ns,cycles,instructions,wakeups,energy_uj,"
-		"source,switches,node_energy_uj,gap,namespace,pod,container,group,"
+		"source,switches,node_energy_uj,gap,namespace,pod,container,group,component,"
 		"energy_uj.package-0,energy_uj.core-0,energy_uj.dram-0\n"
+		/* component: a host cgroup's is its path, a service's its unit. */
 		"5000,1000,42,\"/a,b \"\"x\"\"\",300,,,5,302,powercap,0,1007,,,,,host-other,"
-		"300,3,2\n"
+		"\"/a,b \"\"x\"\"\",300,3,2\n"
 		"5000,1000,77,/system.slice/"
-		"c.service,100,,,0,101,powercap,9,1007,,,,,node,100,1,1\n"
-		"5000,1000,0,<idle>,600,,,0,604,powercap,0,1007,,,,,idle,600,6,4\n");
+		"c.service,100,,,0,101,powercap,9,1007,,,,,node,c.service,100,1,1\n"
+		"5000,1000,0,<idle>,600,,,0,604,powercap,0,1007,,,,,idle,,600,6,4\n");
 	/* With a gap: energy and node energy are empty, the gap column names the zone. */
 	{
 		const struct zone_delta zg[] = { { 0, true }, { 10, false }, { 7, false } };
@@ -140,7 +141,7 @@ static void test_csv_rows(void **state)
 		csv_interval(&sb, &lay, &s, 1000, zg, &res, names);
 		assert_non_null(strstr(
 			sb.buf,
-			"5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,,,idle,,6,4\n"));
+			"5000,1000,0,<idle>,600,0,0,0,,powercap,0,,package-0,,,,idle,,,6,4\n"));
 	}
 	/* Stolen time: a row of its own before idle, with no energy; attribution ignores it. */
 	{
@@ -150,7 +151,7 @@ static void test_csv_rows(void **state)
 		interval_attribute(&util, &s, 1000, zd, node3, 3, false, &res);
 		csv_interval(&sb, &lay, &s, 1000, zd, &res, names);
 		assert_non_null(strstr(sb.buf, "5000,1000,18446744073709551613,<steal>,50,,,0,0,"
-					       "powercap,0,1007,,,,,steal,0,0,0\n"
+					       "powercap,0,1007,,,,,steal,,0,0,0\n"
 					       "5000,1000,0,<idle>,600,"));
 		assert_non_null(strstr(sb.buf, "<idle>,600,,,0,604,"));
 	}

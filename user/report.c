@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* report.c: a recording read back into a summary, interval by interval, in a time window. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "recfile.h"
+#include "report.h"
+#include "u64map.h"
+
+#define SEP "\x1f"
+
+/* The identities of a file's rows, one per distinct (cgroup, names, group) they show. */
+struct report_idents {
+	struct u64map *by_hash; /* hash of key -> index + 1 */
+	struct wp_ident **v;
+	char **keys;
+	size_t n, cap;
+	uint64_t serial;
+	struct wp_ident idle, steal;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void idents_free(struct report_idents *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		ident_release(c->v[i]);
+		free(c->v[i]);
+		free(c->keys[i]);
+	}
+	free(c->v);
+	free(c->keys);
+	u64map__free(c->by_hash);
+	free(c);
+}
+
+static int dup_ident(struct wp_ident *id, const struct rec_row *r)
+{
+	id->path = strdup(r->cgroup);
+	id->ns = strdup(r->ns);
+	id->pod = strdup(r->pod);
+	id->container = strdup(r->container);
+	id->group = strdup(r->group[0] ? r->group : "unknown");
+	id->detail = strdup(r->component);
+	id->pod_uid = strdup("");
+	id->container_id = strdup("");
+	id->runtime = "";
+	return id->path && id->ns && id->pod && id->container && id->group && id->detail &&
+			       id->pod_uid && id->container_id
+		       ? 0
+		       : -ENOMEM;
+}
+
+static const struct wp_ident *ident_of(struct report_idents *c, const struct rec_row *r)
+{
+	char *key;
+	size_t *ix;
+	uint64_t h;
+
+	if (asprintf(&key, "%llu" SEP "%s" SEP "%s" SEP "%s" SEP "%s" SEP "%s" SEP "%s",
+		     (unsigned long long)r->cgroup_id, r->cgroup, r->ns, r->pod, r->container,
+		     r->group, r->component) < 0)
+		return NULL;
+	for (h = fnv1a(key); (ix = u64map__get(c->by_hash, h)); h++)
+		if (!strcmp(c->keys[*ix - 1], key)) {
+			free(key);
+			return c->v[*ix - 1];
+		}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct wp_ident **v = realloc(c->v, cap * sizeof(*v));
+		char **k = v ? realloc(c->keys, cap * sizeof(*k)) : NULL;
+
+		if (v)
+			c->v = v;
+		if (!k)
+			goto fail;
+		c->keys = k;
+		c->cap = cap;
+	}
+	c->v[c->n] = calloc(1, sizeof(struct wp_ident));
+	ix = c->v[c->n] ? u64map__upsert(c->by_hash, h) : NULL;
+	if (!ix || dup_ident(c->v[c->n], r)) {
+		if (c->v[c->n])
+			ident_release(c->v[c->n]);
+		free(c->v[c->n]);
+		goto fail;
+	}
+	c->v[c->n]->serial = ++c->serial;
+	c->keys[c->n] = key;
+	*ix = ++c->n;
+	return c->v[c->n - 1];
+fail:
+	free(key);
+	return NULL;
+}
+
+/* One interval being gathered. */
+struct iv {
+	uint64_t ts_ns, interval_ns, node_uj;
+	bool gap;
+	struct probe_sample s;
+	uint64_t *node; /* [nrows + 1]: each row's energy, then idle's */
+	const struct wp_ident **ids;
+	size_t cap;
+};
+
+/* Room for one more row: rows, their energies (idle's kept at [cap]) and identities. */
+static int iv_reserve(struct iv *iv)
+{
+	size_t cap = iv->cap ? 2 * iv->cap : 64;
+	struct probe_row *rows;
+	const struct wp_ident **ids;
+	uint64_t *node;
+
+	if (iv->node && iv->s.nrows + 1 < iv->cap)
+		return 0;
+	rows = realloc(iv->s.rows, cap * sizeof(*rows));
+	if (rows)
+		iv->s.rows = rows;
+	ids = rows ? realloc(iv->ids, (cap + 2) * sizeof(*ids)) : NULL;
+	if (ids)
+		iv->ids = ids;
+	node = ids ? calloc(cap + 1, sizeof(*node)) : NULL;
+	if (!node)
+		return -ENOMEM;
+	if (iv->node) {
+		memcpy(node, iv->node, iv->s.nrows * sizeof(*node));
+		node[cap] = iv->node[iv->cap];
+	}
+	free(iv->node);
+	iv->node = node;
+	iv->cap = cap;
+	return 0;
+}
+
+static int iv_add(struct iv *iv, struct report_idents *c, const struct rec_row *r)
+{
+	int err = iv_reserve(iv);
+
+	if (err)
+		return err;
+	if (!r->has_energy)
+		iv->gap = true;
+	if (!strcmp(r->cgroup, "<idle>") && r->cgroup_id == 0) {
+		iv->s.idle.cpu_ns += r->cpu_ns;
+		iv->node[iv->cap] += r->energy_uj; /* idle's slot, moved to nrows at the flush */
+		return 0;
+	}
+	if (!strcmp(r->cgroup, "<steal>")) {
+		iv->s.steal.cpu_ns += r->cpu_ns;
+		return 0;
+	}
+	iv->ids[iv->s.nrows] = ident_of(c, r);
+	if (!iv->ids[iv->s.nrows])
+		return -ENOMEM;
+	iv->s.rows[iv->s.nrows] = (struct probe_row){
+		r->cgroup_id,
+		{ .cpu_ns = r->cpu_ns, .wakeups = r->wakeups, .switches = r->switches }
+	};
+	iv->node[iv->s.nrows++] = r->energy_uj;
+	return 0;
+}
+
+static int iv_flush(struct iv *iv, struct report_run *out, struct report_idents *c)
+{
+	struct interval_res res;
+	int err;
+
+	if (!iv->node)
+		return 0; /* nothing was taken */
+	iv->node[iv->s.nrows] = iv->node[iv->cap];
+	iv->ids[iv->s.nrows] = &c->idle;
+	iv->ids[iv->s.nrows + 1] = &c->steal;
+	res = (struct interval_res){ .nrows = iv->s.nrows,
+				     .node_uj = iv->node,
+				     .node_total_uj = iv->node_uj,
+				     .node_gap = iv->gap };
+	err = summary__add(out->sum, &iv->s, iv->interval_ns, &res, iv->ids);
+	out->intervals++;
+	memset(iv->node, 0, (iv->cap + 1) * sizeof(*iv->node));
+	iv->s.nrows = 0;
+	iv->s.idle = iv->s.steal = (struct wp_cg_stats){};
+	iv->gap = false;
+	return err;
+}
+
+static void iv_free(struct iv *iv)
+{
+	free(iv->s.rows);
+	free(iv->node);
+	free(iv->ids);
+}
+
+static int start_idents(struct report_run *out)
+{
+	struct report_idents *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	out->idents = c;
+	c->by_hash = u64map__new(sizeof(size_t));
+	out->sum = summary__new();
+	c->idle = (struct wp_ident){ .path = "<idle>",
+				     .ns = "",
+				     .pod = "",
+				     .container = "",
+				     .group = "idle",
+				     .detail = "",
+				     .pod_uid = "",
+				     .container_id = "",
+				     .runtime = "" };
+	c->steal = c->idle;
+	c->steal.path = "<steal>";
+	c->steal.group = IDENT_GROUP_STEAL;
+	return c->by_hash && out->sum ? 0 : -ENOMEM;
+}
+
+/* Whether the interval ending at ts_ns (interval_ns long) is in the window; first: its start. */
+static bool in_window(const struct report_window *w, uint64_t first, uint64_t ts_ns,
+		      uint64_t interval_ns)
+{
+	uint64_t start = ts_ns - interval_ns - first, end = ts_ns - first;
+
+	return start >= w->from_ns && end <= w->to_ns;
+}
+
+static int read_all(struct rec_reader *rd, const struct report_window *w, struct report_run *out,
+		    char *msg, size_t mlen)
+{
+	struct iv iv = {};
+	struct rec_row row;
+	uint64_t first = 0, last_end = 0;
+	bool any = false, take = false;
+	int rc, err = 0;
+
+	while (!err && (rc = rec__next(rd, &row, msg, mlen)) == 1) {
+		if (!any) {
+			first = row.ts_ns - row.interval_ns;
+			snprintf(out->source, sizeof(out->source), "%s", row.source);
+			any = true;
+		}
+		if (row.ts_ns != iv.ts_ns) {
+			if (row.ts_ns < iv.ts_ns || row.interval_ns > row.ts_ns) {
+				snprintf(msg, mlen, "%s:%lu: ts_ns goes back", rec__path(rd),
+					 row.line);
+				err = -EBADMSG;
+				break;
+			}
+			err = take ? iv_flush(&iv, out, out->idents) : 0;
+			iv.ts_ns = row.ts_ns;
+			iv.interval_ns = row.interval_ns;
+			iv.node_uj = row.node_energy_uj;
+			take = in_window(w, first, row.ts_ns, row.interval_ns);
+			if (take && !out->intervals)
+				out->from_ns = row.ts_ns - row.interval_ns - first;
+			if (take)
+				out->to_ns = row.ts_ns - first;
+			last_end = row.ts_ns - first;
+		}
+		if (take && !err)
+			err = iv_add(&iv, out->idents, &row);
+		out->has_pods |= row.pod[0] != '\0';
+	}
+	if (rc < 0)
+		err = rc;
+	if (!err && take)
+		err = iv_flush(&iv, out, out->idents);
+	iv_free(&iv);
+	out->span_ns = last_end;
+	if (!err && !any) {
+		snprintf(msg, mlen, "%s: no interval recorded", rec__path(rd));
+		err = -ENODATA;
+	} else if (!err && !out->intervals) {
+		snprintf(msg, mlen,
+			 "%s: no whole interval in the window (the recording spans 0..%.3f s)",
+			 rec__path(rd), last_end / 1e9);
+		err = -ENODATA;
+	}
+	return err;
+}
+
+int report_load(const char *path, const struct report_window *w, struct report_run *out, char *msg,
+		size_t mlen)
+{
+	struct rec_reader *rd;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	rd = rec__open(path, msg, mlen);
+	if (!rd)
+		return errno ? -errno : -EBADMSG;
+	err = start_idents(out);
+	err = err ?: read_all(rd, w, out, msg, mlen);
+	rec__close(rd);
+	if (err)
+		report_run_free(out);
+	return err;
+}
+
+void report_run_free(struct report_run *r)
+{
+	summary__free(r->sum);
+	idents_free(r->idents);
+	memset(r, 0, sizeof(*r));
+}

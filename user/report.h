@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* report.h: a recording read back into a summary, whole or in a time window. */
+#ifndef WP_REPORT_H
+#define WP_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "summary.h"
+
+/* Whole intervals that start at or after from_ns and end at or before to_ns (from the start). */
+struct report_window {
+	uint64_t from_ns;
+	uint64_t to_ns; /* UINT64_MAX: to the end */
+};
+
+struct report_run {
+	struct summary *sum;
+	uint64_t span_ns;	      /* the whole recording, first start to last end */
+	uint64_t from_ns, to_ns;      /* what the window held, from the start */
+	uint64_t intervals;	      /* in the window */
+	char source[32];	      /* the CSV's source column */
+	bool has_pods;		      /* a row names a pod: a recording with --pods */
+	struct report_idents *idents; /* the rows' identities, which sum points into */
+};
+
+/*
+ * Read path (plain or gzip) into out. 0; -EBADMSG with msg "FILE:LINE: what" for a file that
+ * is not a whole recording; -ENODATA when the window holds no interval (msg says the span).
+ */
+int report_load(const char *path, const struct report_window *w, struct report_run *out, char *msg,
+		size_t mlen);
+void report_run_free(struct report_run *r);
+
+#endif
