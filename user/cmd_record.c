@@ -81,7 +81,8 @@ static int start_output(struct recorder *r)
 {
 	int err;
 
-	sampler__say_notes(&r->sp);
+	if (!r->env.quiet)
+		sampler__say_notes(&r->sp);
 	r->lay = (struct csv_layout){ .nzones = energy__nzones(r->sp.energy),
 				      .zone_labels = r->sp.labels,
 				      .has_pmu = probe__has_pmu(r->sp.probe),
@@ -175,7 +176,7 @@ static int write_meta(struct recorder *r, const struct sampler_tick *t, bool end
 static int on_tick(void *ctx, const struct sampler_tick *t)
 {
 	struct recorder *r = ctx;
-	int err;
+	int err, done = 0;
 
 	if (r->meta_on && !r->meta.start_mono_ns) {
 		err = write_meta(r, t, false);
@@ -190,9 +191,25 @@ static int on_tick(void *ctx, const struct sampler_tick *t)
 		if (err)
 			wp_err("writing %s: %s", r->env.output, strerror(-err));
 	}
+	/* Every hook sees the interval; one that says the run is over ends it after this one. */
+	for (size_t i = 0; !err && i < r->nhooks; i++) {
+		int rc = r->hooks[i].tick ? r->hooks[i].tick(r->hooks[i].ctx, &r->sp, t) : 0;
+
+		if (rc < 0)
+			err = rc;
+		done |= rc > 0;
+	}
+	return err ?: done;
+}
+
+static int begin_hooks(void *ctx)
+{
+	struct recorder *r = ctx;
+	int err = 0;
+
 	for (size_t i = 0; !err && i < r->nhooks; i++)
-		if (r->hooks[i].tick)
-			err = r->hooks[i].tick(r->hooks[i].ctx, &r->sp, t);
+		if (r->hooks[i].begin)
+			err = r->hooks[i].begin(r->hooks[i].ctx);
 	return err;
 }
 
@@ -262,7 +279,7 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 	err = err ?: start_output(&r);
 	/* A file gets its metadata beside it; stdout, a pipe or a device do not. */
 	r.meta_on = r.csv && csv__is_file(r.csv);
-	err = err ?: sampler__run(&r.sp, on_tick, &r);
+	err = err ?: sampler__run(&r.sp, on_tick, begin_hooks, &r);
 	/* Servers and scrapers end before the summary: nothing else writes while it is printed. */
 	stop_hooks(&r);
 	if (r.csv && !r.sp.started) {
@@ -280,7 +297,7 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 
 		err = err ?: merr;
 	}
-	if (r.sp.started)
+	if (r.sp.started && !r.env.no_summary)
 		report(&r);
 	/* Out before anything else can go wrong: the summary is the run's result. */
 	fflush(r.report ? r.report : stdout);

@@ -5,6 +5,7 @@
 
 int do_record(int argc, char **argv);
 int do_serve(int argc, char **argv);
+int do_run(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_compare(int argc, char **argv);
 int do_doctor(int argc, char **argv);

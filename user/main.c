@@ -15,6 +15,7 @@ static const struct cmd {
 } cmds[] = {
 	{ "record", do_record, "attribute the node's energy to every cgroup, per interval" },
 	{ "serve", do_serve, "sample continuously and serve the counters to Prometheus" },
+	{ "run", do_run, "measure one command in a cgroup of its own, like perf stat" },
 	{ "report", do_report, "summarize recordings, whole or in a window" },
 	{ "compare", do_compare, "compare two sets of runs, group by group (Welch's t)" },
 	{ "doctor", do_doctor, "show what this node offers and what record would use" },

@@ -313,7 +313,8 @@ int opts_run_flags(const struct argp *argp, int argc, char **argv, struct parse_
 	return -EINVAL;
 }
 
-static void record_defaults(struct record_env *env);
+/* record's options without its doc: the same parser, as a child of serve's and run's. */
+const struct argp opts_record_child = { .options = record_options, .parser = record_opt };
 
 int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, size_t len)
 {
@@ -323,14 +324,14 @@ int record_parse(int argc, char **argv, struct record_env *env, char *errbuf, si
 	struct parse_ctx ctx = { .env = env, .err = errbuf, .len = len };
 	int err;
 
-	record_defaults(env);
+	opts_record_defaults(env);
 	err = opts_run(&argp, argc, argv, &ctx);
 	if (!err && !env->by_set)
 		env->by = env->pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
 	return err;
 }
 
-static void record_defaults(struct record_env *env)
+void opts_record_defaults(struct record_env *env)
 {
 	*env = (struct record_env){
 		.interval_ns = INTERVAL_DEFAULT_NS,
@@ -430,9 +431,7 @@ static error_t serve_opt(int key, char *arg, struct argp_state *state)
 
 int serve_parse(int argc, char **argv, struct record_env *env, char *errbuf, size_t len)
 {
-	/* record's options without its doc: the same parser, as a child. */
-	static const struct argp record_child = { .options = record_options, .parser = record_opt };
-	static const struct argp_child children[] = { { &record_child, 0, NULL, 0 }, {} };
+	static const struct argp_child children[] = { { &opts_record_child, 0, NULL, 0 }, {} };
 	static const struct argp argp = { .options = serve_options,
 					  .parser = serve_opt,
 					  .doc = serve_doc,
@@ -440,7 +439,7 @@ int serve_parse(int argc, char **argv, struct record_env *env, char *errbuf, siz
 	struct parse_ctx ctx = { .env = env, .err = errbuf, .len = len };
 	int err;
 
-	record_defaults(env);
+	opts_record_defaults(env);
 	env->listen = LISTEN_DEFAULT;
 	err = opts_run(&argp, argc, argv, &ctx);
 	if (!err && !env->by_set)

@@ -45,6 +45,11 @@ struct record_env {
 	bool kepler_compat;
 	uint64_t fold_below_uj;
 	unsigned int max_terminated;
+	/* run only */
+	unsigned int repeat; /* -r N */
+	char **cmd;	     /* the command and its arguments, NULL-terminated */
+	bool quiet;	     /* no notes on stderr */
+	bool no_summary;     /* no summary on stdout: run prints its own, on stderr */
 	int verbose;
 	bool help;
 };
@@ -94,6 +99,8 @@ int record_parse(int argc, char **argv, struct record_env *env, char *err, size_
 int serve_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
 int report_parse(int argc, char **argv, struct report_env *env, char *err, size_t len);
 int compare_parse(int argc, char **argv, struct compare_env *env, char *err, size_t len);
+/* run: record's options, -r N, then the command (after -- or the first word that is none). */
+int run_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
 int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* opts_analysis.c: the options of report and compare, the commands that read recordings. */
+/* opts_analysis.c: the options of report, compare and run: the profiling sessions. */
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +19,71 @@ enum {
 	OPT_GRID,
 	OPT_PUE,
 };
+
+static const struct argp_option run_options[] = {
+	{ "repeat", 'r', "N", 0, "Run the command N times: mean, sd, 95% interval (default 1)", 0 },
+	{},
+};
+
+static const char run_doc[] =
+	"Measure one command, like perf stat: its energy, power, CPU time, wakeups and wall time,\n"
+	"in a cgroup of its own. Its exit status is wattprobe's; the results go to stderr.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  wattprobe run -- make -j2\n"
+	"  wattprobe run -r 5 -i 10ms -- ./bench --quick";
+
+static error_t run_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *ctx = state->input;
+	struct record_env *env = ctx->env;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = ctx;
+		return 0;
+	case 'r':
+		if (opts_parse_uint(arg, 1, 1000, &env->repeat))
+			return opts_fail(ctx, "bad -r '%s'%s", arg, " (want 1..1000)");
+		return 0;
+	case ARGP_KEY_ARG:
+		/* The command: this word and every one after it, options of its own included. */
+		env->cmd = &state->argv[state->next - 1];
+		state->next = state->argc;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int run_parse(int argc, char **argv, struct record_env *env, char *err, size_t len)
+{
+	static const struct argp_child children[] = { { &opts_record_child, 0, NULL, 0 }, {} };
+	static const struct argp argp = { .options = run_options,
+					  .parser = run_opt,
+					  .args_doc = "[--] CMD [ARGS...]",
+					  .doc = run_doc,
+					  .children = children };
+	struct parse_ctx ctx = { .env = env, .err = err, .len = len };
+	int rc;
+
+	opts_record_defaults(env);
+	env->repeat = 1;
+	env->no_summary = true;
+	rc = opts_run_flags(&argp, argc, argv, &ctx, ARGP_IN_ORDER);
+	if (rc || env->help)
+		return rc;
+	if (!env->cmd) {
+		snprintf(err, len, "no command to run (see wattprobe run --help)");
+		return -EINVAL;
+	}
+	if (env->output || env->duration_ns) {
+		snprintf(err, len,
+			 "-o and -d are record's: run measures the command, as long as it runs");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static const struct argp_option report_options[] = {
 	{ "by", OPT_BY, "KEY", 0,

@@ -25,4 +25,9 @@ int opts_run(const struct argp *argp, int argc, char **argv, struct parse_ctx *c
 int opts_run_flags(const struct argp *argp, int argc, char **argv, struct parse_ctx *ctx,
 		   unsigned int flags);
 
+struct record_env;
+/* record's options as an argp child (its input: the parse_ctx of a struct record_env). */
+extern const struct argp opts_record_child;
+void opts_record_defaults(struct record_env *env);
+
 #endif

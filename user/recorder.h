@@ -14,6 +14,8 @@
 /* Called on the sampling thread; any may be NULL. A non-zero return ends the run. */
 struct rec_hook {
 	int (*start)(void *ctx, struct sampler *sp); /* after setup, before the first interval */
+	int (*begin)(void *ctx);		     /* the first interval has begun */
+	/* > 0: the run is over after this interval (run's command exited). */
 	int (*tick)(void *ctx, struct sampler *sp, const struct sampler_tick *t);
 	void (*stop)(void *ctx);	    /* sampling ended: stop threads, servers */
 	void (*report)(void *ctx, FILE *f); /* after the summary table */

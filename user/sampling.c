@@ -300,7 +300,7 @@ static bool wait_tick(struct sampler *sp, uint64_t *deadline, uint64_t end_ns)
 	return !*sp->stop_signal && (!end_ns || *deadline < end_ns);
 }
 
-int sampler__run(struct sampler *sp, sampler_tick_fn *fn, void *ctx)
+int sampler__run(struct sampler *sp, sampler_tick_fn *fn, int (*begin)(void *ctx), void *ctx)
 {
 	uint64_t deadline, end_ns = 0;
 	struct sampler_tick t;
@@ -322,13 +322,14 @@ int sampler__run(struct sampler *sp, sampler_tick_fn *fn, void *ctx)
 	}
 	sp->prev_ts_ns = sp->s.ts_ns;
 	sp->started = true;
+	err = begin ? begin(ctx) : 0;
 	while (more && !err) {
 		more = wait_tick(sp, &deadline, end_ns);
 		/* The last interval, cut by the duration or a signal, is recorded too. */
 		err = tick(sp, &t);
 		err = err ?: fn(ctx, &t);
 	}
-	return err;
+	return err > 0 ? 0 : err;
 }
 
 int sampler__setup(struct sampler *sp, const struct record_env *env,

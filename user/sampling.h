@@ -62,11 +62,12 @@ int sampler__setup(struct sampler *sp, const struct record_env *env,
 /* What setup passed over (sources, PMU): once, on stderr. */
 void sampler__say_notes(const struct sampler *sp);
 /*
- * Realign the probe and the energy source, then sample every interval until the duration ends
- * or a signal comes, calling fn for each (the last, cut short, included). fn's error, or the
- * sampling's, ends the run. 0 or -errno.
+ * Realign the probe and the energy source, call begin (may be NULL) once the first interval has
+ * started, then sample every interval until the duration ends or a signal comes, calling fn for
+ * each (the last, cut short, included). fn's error, or the sampling's, ends the run; fn > 0
+ * ends it after that interval, as a duration would. 0 or -errno.
  */
-int sampler__run(struct sampler *sp, sampler_tick_fn *fn, void *ctx);
+int sampler__run(struct sampler *sp, sampler_tick_fn *fn, int (*begin)(void *ctx), void *ctx);
 void sampler__cleanup(struct sampler *sp);
 
 #endif
