@@ -45,6 +45,7 @@ struct runner {
 	pid_t pid;
 	int go_fd, err_fd; /* the command waits on go_fd; err_fd says an exec that failed */
 	uint64_t start_ns;
+	int exec_errno;	  /* the command could not be run: 127 or 126, as shells say */
 	unsigned int rep; /* the run's number, in its cgroup's name */
 	char source[32];
 	bool done, cg_made;
@@ -164,6 +165,7 @@ static int run_begin(void *ctx)
 	x->err_fd = -1;
 	if (n == sizeof(e)) {
 		wp_err("%s: %s", x->env->cmd[0], strerror(e));
+		x->exec_errno = e;
 		waitpid(x->pid, &x->res.status, 0);
 		x->done = true;
 		return -e;
@@ -350,7 +352,7 @@ int do_run(int argc, char **argv)
 		x.res = (struct run_result){};
 		env.quiet = i > 0; /* the notes once */
 		if (recorder_main(&env, &hook, 1) != EXIT_SUCCESS || !x.done) {
-			rc = EXIT_FAILURE;
+			rc = x.exec_errno == ENOENT ? 127 : x.exec_errno ? 126 : EXIT_FAILURE;
 			break;
 		}
 		results[n++] = x.res;

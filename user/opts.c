@@ -104,6 +104,8 @@ error_t opts_common(int key, char *arg, struct argp_state *state, int *verbose, 
 	case 'h': {
 		char name[64];
 
+		/* Lines of up to 100 columns, as the docs are written (the user's setting wins). */
+		setenv("ARGP_HELP_FMT", "rmargin=100", 0);
 		/* argp_state_help() is silent under ARGP_NO_ERRS; argp_help() is not. */
 		snprintf(name, sizeof(name), "wattprobe %s", state->name);
 		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, name);

@@ -28,6 +28,8 @@ static const struct argp_option run_options[] = {
 static const char run_doc[] =
 	"Measure one command, like perf stat: its energy, power, CPU time, wakeups and wall time,\n"
 	"in a cgroup of its own. Its exit status is wattprobe's; the results go to stderr.\n"
+	"record's options apply (-i, -e, -a, -o for the intervals' CSV...), but -d: the run\n"
+	"lasts as long as the command. A command not found exits 127, one not executable 126.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  wattprobe run -- make -j2\n"
@@ -77,9 +79,8 @@ int run_parse(int argc, char **argv, struct record_env *env, char *err, size_t l
 		snprintf(err, len, "no command to run (see wattprobe run --help)");
 		return -EINVAL;
 	}
-	if (env->output || env->duration_ns) {
-		snprintf(err, len,
-			 "-o and -d are record's: run measures the command, as long as it runs");
+	if (env->duration_ns) {
+		snprintf(err, len, "-d is record's: run measures the command, as long as it runs");
 		return -EINVAL;
 	}
 	return 0;
@@ -88,8 +89,9 @@ int run_parse(int argc, char **argv, struct record_env *env, char *err, size_t l
 static const struct argp_option report_options[] = {
 	{ "by", OPT_BY, "KEY", 0,
 	  "Rows by group (default with pod names), pod, container or cgroup", 0 },
-	{ "from", OPT_FROM, "DUR", 0, "Only intervals from DUR after the start", 0 },
-	{ "to", OPT_TO, "DUR", 0, "Only intervals up to DUR after the start", 0 },
+	{ "from", OPT_FROM, "DUR", 0, "Only intervals whose middle is DUR or more after the start",
+	  0 },
+	{ "to", OPT_TO, "DUR", 0, "Only intervals whose middle is at most DUR after the start", 0 },
 	{ "top", OPT_TOP, "N", 0, "Rows in the table (default 10)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON on stdout instead of the tables", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr", 1 },

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "recfile.h"
 
@@ -123,8 +124,17 @@ static int read_record(struct rec_reader *r, char *msg, size_t mlen)
 			int zerr;
 			const char *zmsg = gzerror(r->gz, &zerr);
 
+			if (zerr == Z_ERRNO) {
+				snprintf(msg, mlen, "%s: %s", r->path, strerror(errno));
+				return -EIO;
+			}
 			if (zerr && zerr != Z_STREAM_END) {
-				snprintf(msg, mlen, "%s: %s (a truncated or damaged gzip file?)",
+				size_t n = strlen(r->path);
+
+				/* zlib's message starts with the path again. */
+				if (!strncmp(zmsg, r->path, n) && !strncmp(zmsg + n, ": ", 2))
+					zmsg += n + 2;
+				snprintf(msg, mlen, "%s: %s (a truncated or damaged gzip file)",
 					 r->path, zmsg);
 				return -EBADMSG;
 			}
@@ -156,6 +166,11 @@ static int read_header(struct rec_reader *r, char *msg, size_t mlen)
 	if (err == 0) {
 		snprintf(msg, mlen, "%s: empty, not a wattprobe recording", r->path);
 		return -EBADMSG;
+	}
+	if (err == -EBADMSG && r->lineno == 0 && !strstr(msg, "gzip")) {
+		/* No header line at all: a binary file, not a truncated recording. */
+		snprintf(msg, mlen, "%s: not a wattprobe recording (no header line)", r->path);
+		return err;
 	}
 	if (err < 0)
 		return err;
@@ -190,11 +205,17 @@ static int read_header(struct rec_reader *r, char *msg, size_t mlen)
 struct rec_reader *rec__open(const char *path, char *msg, size_t mlen)
 {
 	struct rec_reader *r = calloc(1, sizeof(*r));
+	struct stat st;
 	int err;
 
 	if (!r)
 		return NULL;
 	r->path = strdup(path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(msg, mlen, "%s: not a regular file", path);
+		err = -EINVAL;
+		goto fail;
+	}
 	r->gz = gzopen(path, "rb");
 	if (!r->path || !r->gz) {
 		err = errno ? -errno : -ENOMEM;

@@ -226,13 +226,17 @@ static int start_idents(struct report_run *out)
 	return c->by_hash && out->sum ? 0 : -ENOMEM;
 }
 
-/* Whether the interval ending at ts_ns (interval_ns long) is in the window; first: its start. */
+/*
+ * Whether the interval ending at ts_ns (interval_ns long) is in the window: its middle is.
+ * Intervals end a little after round marks (the sample is taken then), so "--to 3s" must keep
+ * the one that ends at 3.0001 s; a middle is never that close to a mark.
+ */
 static bool in_window(const struct report_window *w, uint64_t first, uint64_t ts_ns,
 		      uint64_t interval_ns)
 {
-	uint64_t start = ts_ns - interval_ns - first, end = ts_ns - first;
+	uint64_t mid = ts_ns - interval_ns / 2 - first;
 
-	return start >= w->from_ns && end <= w->to_ns;
+	return mid >= w->from_ns && mid <= w->to_ns;
 }
 
 static int read_all(struct rec_reader *rd, const struct report_window *w, struct report_run *out,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "summary.h"
 
-/* Whole intervals that start at or after from_ns and end at or before to_ns (from the start). */
+/* The intervals whose middle lies in from_ns .. to_ns after the start. */
 struct report_window {
 	uint64_t from_ns;
 	uint64_t to_ns; /* UINT64_MAX: to the end */

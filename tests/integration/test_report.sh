@@ -53,10 +53,11 @@ case_synthetic() {
 	grep -q "window: 0.000 .. 10.000 s of 10.000 s, 10 intervals, gaps 1" "$tmp/all.out" ||
 		t_check "window line: $(grep window "$tmp/all.out")"
 	grep -q "no metadata" "$tmp/all.out" || t_check "a file without a sidecar is not said to be"
-	# Whole intervals in 2.5 s .. 7 s: those ending at 4, 5, 6 (the gap), 7 s.
+	# Intervals whose middle is in 2.5 s .. 7 s: 2-3 (2.5 s) to 6-7, the gap (5-6) among them:
+	# 4 with energy, 12 J of workload over the 4 s energy was known.
 	wp_run rc "$tmp/win" report --from 2.5s --to 7s "$f"
-	expect_line "$tmp/win.out" workload "2.000 9.000 3.000 30.0%"
-	grep -q "window: 3.000 .. 7.000 s of 10.000 s, 4 intervals, gaps 1" "$tmp/win.out" ||
+	expect_line "$tmp/win.out" workload "2.500 12.000 3.000 30.0%"
+	grep -q "window: 2.000 .. 7.000 s of 10.000 s, 5 intervals, gaps 1" "$tmp/win.out" ||
 		t_check "window line: $(grep window "$tmp/win.out")"
 	# By pod, gzip, JSON.
 	gzip -c "$f" >"$f.gz"
@@ -111,7 +112,20 @@ case_bad() {
 	wp_run rc "$tmp/f" report "$tmp/none.csv"
 	{ [ "$rc" = 1 ] && grep -q "none.csv: No such file or directory" "$tmp/f.err"; } ||
 		t_check "missing file: $rc $(wp_err "$tmp/f")"
-	for x in a b c d e f; do
+	mkdir "$tmp/dir.csv"
+	wp_run rc "$tmp/g" report "$tmp/dir.csv"
+	{ [ "$rc" = 1 ] && grep -q "dir.csv: not a regular file" "$tmp/g.err"; } ||
+		t_check "a directory: $rc $(wp_err "$tmp/g")"
+	head -c 500 "$WP_BIN" >"$tmp/bin.csv"
+	wp_run rc "$tmp/h" report "$tmp/bin.csv"
+	{ [ "$rc" = 1 ] && grep -q "bin.csv: not a wattprobe recording" "$tmp/h.err"; } ||
+		t_check "a binary file: $rc $(wp_err "$tmp/h")"
+	gzip -c "$f" | head -c 300 >"$tmp/cut.csv.gz"
+	wp_run rc "$tmp/i" report "$tmp/cut.csv.gz"
+	{ [ "$rc" = 1 ] && grep -q "cut.csv.gz: .*truncated" "$tmp/i.err" &&
+		[ "$(grep -o "cut.csv.gz" "$tmp/i.err" | wc -l)" = 1 ]; } ||
+		t_check "a cut gzip file: $rc $(wp_err "$tmp/i")"
+	for x in a b c d e f g h i; do
 		[ "$(grep -c . "$tmp/$x.err")" = 1 ] || t_check "case $x: not one line on stderr"
 	done
 	t_pass

@@ -45,11 +45,18 @@ case_status_io() {
 	grep -q "3 runs" "$tmp/d.err" || t_check "-r 3: $(grep Energy "$tmp/d.err")"
 	grep -q "95% CI" "$tmp/d.err" || t_check "-r 3: no interval"
 	wp_run rc "$tmp/e" run -- /nonexistent/cmd
-	{ [ "$rc" = 1 ] && grep -q "/nonexistent/cmd: No such file or directory" "$tmp/e.err"; } ||
-		t_check "exec failure: $rc $(wp_err "$tmp/e")"
-	wp_run rc "$tmp/f" run -o x.csv -- true
-	{ [ "$rc" = 1 ] && grep -q -- "-o and -d are record's" "$tmp/f.err"; } ||
-		t_check "-o: $rc $(wp_err "$tmp/f")"
+	{ [ "$rc" = 127 ] && grep -q "/nonexistent/cmd: No such file or directory" "$tmp/e.err"; } ||
+		t_check "command not found: $rc, want 127: $(wp_err "$tmp/e")"
+	printf 'echo no\n' >"$tmp/noexec"
+	chmod 644 "$tmp/noexec"
+	wp_run rc "$tmp/e2" run -- "$tmp/noexec"
+	[ "$rc" = 126 ] || t_check "not executable: $rc, want 126: $(wp_err "$tmp/e2")"
+	wp_run rc "$tmp/f" run -d 1s -- true
+	{ [ "$rc" = 1 ] && grep -q -- "-d is record's" "$tmp/f.err"; } ||
+		t_check "-d: $rc $(wp_err "$tmp/f")"
+	wp_run rc "$tmp/o" run -o "$tmp/run.csv" -- sleep 0.3
+	{ [ "$rc" = 0 ] && [ -s "$tmp/run.csv.meta.json" ] && [ "$(csv_intervals "$tmp/run.csv")" -ge 2 ]; } ||
+		t_check "-o: the run's intervals and their metadata: $rc $(wp_err "$tmp/o")"
 	wp_run rc "$tmp/g" run
 	{ [ "$rc" = 1 ] && grep -q "no command to run" "$tmp/g.err"; } || t_check "no command: $rc"
 	ls -d "$mp"/wattprobe-run-* >/dev/null 2>&1 && t_check "a wattprobe-run cgroup was left behind"
