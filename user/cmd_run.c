@@ -287,9 +287,13 @@ static void print_results(const struct runner *x, const struct run_result *r, si
 	char cmd[256] = "";
 	size_t len = 0;
 
-	for (char **a = x->env->cmd; *a && len < sizeof(cmd) - 1; a++)
-		len += snprintf(cmd + len, sizeof(cmd) - len, "%s%s", a == x->env->cmd ? "" : " ",
-				*a);
+	/* As a shell would read it back: words with spaces or specials in quotes. */
+	for (char **a = x->env->cmd; *a && len < sizeof(cmd) - 1; a++) {
+		bool plain = (*a)[0] && !strpbrk(*a, " \t\n'\"\\$`*?;&|<>()");
+
+		len += snprintf(cmd + len, sizeof(cmd) - len, plain ? "%s%s" : "%s\"%s\"",
+				a == x->env->cmd ? "" : " ", *a);
+	}
 	for (size_t i = 0; i < n; i++) {
 		v[0][i] = r[i].uj / 1e6;
 		v[1][i] = r[i].wall_ns ? r[i].uj / 1e6 / (r[i].wall_ns / 1e9) : 0;
@@ -298,7 +302,7 @@ static void print_results(const struct runner *x, const struct run_result *r, si
 		v[4][i] = r[i].wall_ns / 1e9;
 		v[5][i] = r[i].node_uj ? 100.0 * r[i].uj / r[i].node_uj : 0;
 	}
-	fprintf(stderr, "\n Energy of '%s' (wattprobe run%s%zu run%s; energy: %s%s):\n\n", cmd,
+	fprintf(stderr, "\n Energy of %s (wattprobe run%s%zu run%s; energy: %s%s):\n\n", cmd,
 		n > 1 ? ", " : ", ", n, n > 1 ? "s" : "", source,
 		!strcmp(source, "model") ? ", an estimate" : "");
 	stat_line(v[0], n, "%.3f", "J", "energy");

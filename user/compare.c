@@ -155,8 +155,15 @@ void compare_print(const struct cmp_result *r, FILE *f, double g_per_kwh, double
 		const struct cmp_line *l = &r->lines[k];
 		char b[32], c[32], ratio[16];
 
-		snprintf(b, sizeof(b), "%.3f±%.3f", l->base.mean, l->base.sd);
-		snprintf(c, sizeof(c), "%.3f±%.3f", l->cand.mean, l->cand.sd);
+		/* One run has no spread: "-", not a zero that reads as a measurement. */
+		if (l->base.n > 1)
+			snprintf(b, sizeof(b), "%.3f±%.3f", l->base.mean, l->base.sd);
+		else
+			snprintf(b, sizeof(b), "%.3f±-", l->base.mean);
+		if (l->cand.n > 1)
+			snprintf(c, sizeof(c), "%.3f±%.3f", l->cand.mean, l->cand.sd);
+		else
+			snprintf(c, sizeof(c), "%.3f±-", l->cand.mean);
 		ci(d, sizeof(d), l->w.diff_lo, l->w.diff_hi, l->has_ci);
 		ci(q, sizeof(q), l->w.ratio_lo, l->w.ratio_hi, l->has_ci);
 		if (isfinite(l->w.ratio))
