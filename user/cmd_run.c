@@ -20,14 +20,20 @@
 
 /* When the command ended, taken in the SIGCHLD handler: the wall time is exact, not a tick's. */
 static volatile sig_atomic_t child_exited;
-static struct timespec child_exit_ts;
+static volatile uint64_t child_exit_ns;
 
 static void on_sigchld(int sig)
 {
 	(void)sig;
 	if (!child_exited)
-		clock_gettime(CLOCK_MONOTONIC, &child_exit_ts);
+		child_exit_ns = mono_ns(); /* clock_gettime: async-signal-safe */
 	child_exited = 1;
+}
+
+/* When the command ended: the handler's time, else now. */
+static uint64_t exit_ns(void)
+{
+	return child_exited ? child_exit_ns : mono_ns();
 }
 
 /* One run of the command, as measured. */
@@ -148,13 +154,11 @@ static int run_start(void *ctx, struct sampler *sp)
 static int run_begin(void *ctx)
 {
 	struct runner *x = ctx;
-	struct timespec ts;
 	int e = 0;
 	ssize_t n;
 
 	child_exited = 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	x->start_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	x->start_ns = mono_ns();
 	if (write(x->go_fd, "g", 1) != 1)
 		return -errno;
 	close(x->go_fd);
@@ -212,11 +216,7 @@ static int run_tick(void *ctx, struct sampler *sp, const struct sampler_tick *t)
 				x->res.zone_uj[z] += t->res->zone_uj[ix * t->nzones + z];
 	}
 	if (!x->done && waitpid(x->pid, &x->res.status, WNOHANG) == x->pid) {
-		struct timespec ts = child_exit_ts;
-
-		if (!child_exited)
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-		x->res.wall_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec - x->start_ns;
+		x->res.wall_ns = exit_ns() - x->start_ns;
 		x->done = true;
 	}
 	/* The interval the command ended in is counted; then the run is over. */
@@ -227,20 +227,18 @@ static int run_tick(void *ctx, struct sampler *sp, const struct sampler_tick *t)
 static void run_stop(void *ctx)
 {
 	struct runner *x = ctx;
-	struct timespec ts, nap = { 0, 10000000 };
+	struct timespec nap = { 0, 10000000 };
 	uint64_t t0;
 
 	if (x->pid > 0 && !x->done) {
 		kill(x->pid, SIGTERM);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t0 = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		t0 = mono_ns();
 		while (waitpid(x->pid, &x->res.status, WNOHANG) == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			if ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec - t0 > KILL_WAIT_NS)
+			if (mono_ns() - t0 > KILL_WAIT_NS)
 				kill(x->pid, SIGKILL);
 			nanosleep(&nap, NULL);
 		}
-		x->res.wall_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec - x->start_ns;
+		x->res.wall_ns = exit_ns() - x->start_ns;
 		x->done = true;
 	}
 	if (x->go_fd >= 0)

@@ -38,6 +38,7 @@
 #include "kepler_series.h"
 #include "kepler_work.h"
 #include "prom_text.h"
+#include "u64map.h"
 
 enum { Z_PACKAGE, Z_DRAM, Z_PSYS, Z_N };
 enum { F_POD, F_CTR };
@@ -78,18 +79,9 @@ static int fail(struct ctx *c, int err, const char *fmt, ...)
 	return err;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
-}
-
 static uint32_t *tab_slot(const struct tab *t, const char *id)
 {
-	size_t i = fnv1a(id) & (t->nslot - 1);
+	size_t i = u64map_hash_str(id) & (t->nslot - 1);
 
 	while (t->slot[i] && strcmp(t->e[t->slot[i] - 1].k.id, id))
 		i = (i + 1) & (t->nslot - 1);

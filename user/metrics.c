@@ -11,15 +11,6 @@
 
 const char *const metrics_level_names[ML__MAX] = { "group", "pod", "container", "cgroup" };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 double metrics_watts(uint64_t uj, uint64_t ns)
 {
 	return ns ? (double)uj * 1e3 / (double)ns : __builtin_nan("");
@@ -205,7 +196,7 @@ static int make_key(enum metrics_level l, const struct wp_ident *id, struct strb
 
 static struct series **find_slot(struct family *f, const char *key, uint64_t *hash_out)
 {
-	uint64_t h = fnv1a(key);
+	uint64_t h = u64map_hash_str(key);
 	size_t *ix;
 
 	/* Linear probing over the hash space: the map never deletes (a fold rebuilds it). */
@@ -274,17 +265,11 @@ static int series_of(struct metrics *m, enum metrics_level l, const struct wp_id
 		return 0;
 	if (l == ML_CGROUP && id->path[0] == '<' && strcmp(id->path, "<idle>") != 0)
 		return 0;
+	/* The fast path, every interval for every row: an identity's series, path included, is
+	 * fixed (a serial's path never changes). */
 	cached = u64map__get(f->by_serial, id->serial);
 	if (cached) {
 		*out = f->v[*cached - 1];
-		if (strcmp((*out)->path, id->path) && id->path[0] != '<') {
-			char *p = strdup(id->path);
-
-			if (!p)
-				return -ENOMEM;
-			free((*out)->path);
-			(*out)->path = p;
-		}
 		return 0;
 	}
 	err = make_key(l, id, &key, &labels);
@@ -292,7 +277,18 @@ static int series_of(struct metrics *m, enum metrics_level l, const struct wp_id
 		goto out;
 	found = find_slot(f, key.buf, &h);
 	if (found) {
+		/* Another identity of the same series (a cgroup made again): its cgroup is the one
+		 * whose removal says the series has terminated. */
 		ix = found - f->v;
+		if (strcmp(f->v[ix]->path, id->path)) {
+			char *p = strdup(id->path);
+
+			err = p ? 0 : -ENOMEM;
+			if (err)
+				goto out;
+			free(f->v[ix]->path);
+			f->v[ix]->path = p;
+		}
 	} else {
 		err = add_series(m, f, l, id, &key, &labels, h, &ix);
 		if (err)

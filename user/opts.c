@@ -380,17 +380,23 @@ static const char serve_doc[] =
 	"Gauges (watts) are over the time between two snapshots: every interval, at least 100ms.\n"
 	"The families and Kepler's mapping are in docs/metrics.md.";
 
-static int parse_joules(const char *s, uint64_t *uj)
+int opts_parse_decimal(const char *s, double lo, double hi, double *out)
 {
 	char *end;
-	double j;
 
 	/* Decimal only: strtod would take 0x10, inf and nan too. */
 	if (*s < '0' || *s > '9' || strspn(s, "0123456789.") != strlen(s))
 		return -EINVAL;
 	errno = 0;
-	j = strtod(s, &end);
-	if (errno || *end || j < 0 || j > 1e12)
+	*out = strtod(s, &end);
+	return errno || *end || *out < lo || *out > hi ? -EINVAL : 0;
+}
+
+static int parse_joules(const char *s, uint64_t *uj)
+{
+	double j;
+
+	if (opts_parse_decimal(s, 0, 1e12, &j))
 		return -EINVAL;
 	*uj = (uint64_t)(j * 1e6 + 0.5);
 	return 0;

@@ -191,17 +191,6 @@ static const char compare_doc[] =
 	"  wattprobe compare snowflake-*.csv.gz --vs flux-*.csv.gz\n"
 	"  wattprobe compare a1.csv a2.csv --vs b1.csv b2.csv --grid-intensity 350 --pue 1.4";
 
-static int parse_positive(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9' || strspn(s, "0123456789.") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || *end || *out < lo || *out > hi ? -EINVAL : 0;
-}
-
 static error_t compare_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_ctx *ctx = state->input;
@@ -222,12 +211,12 @@ static error_t compare_opt(int key, char *arg, struct argp_state *state)
 		env->after_vs = true;
 		return 0;
 	case OPT_GRID:
-		if (parse_positive(arg, 0.001, 10000, &env->grid_g_per_kwh))
+		if (opts_parse_decimal(arg, 0.001, 10000, &env->grid_g_per_kwh))
 			return opts_fail(ctx, "bad --grid-intensity '%s'%s", arg,
 					 " (want gCO2e per kWh, e.g. 350)");
 		return 0;
 	case OPT_PUE:
-		if (parse_positive(arg, 1, 10, &env->pue))
+		if (opts_parse_decimal(arg, 1, 10, &env->pue))
 			return opts_fail(ctx, "bad --pue '%s'%s", arg, " (want 1..10, e.g. 1.4)");
 		return 0;
 	default:

@@ -18,6 +18,8 @@ struct parse_ctx {
 int opts_fail(struct parse_ctx *ctx, const char *fmt, const char *a, const char *b);
 /* A decimal in lo..hi. 0 or -EINVAL. */
 int opts_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned int *out);
+/* A plain decimal ("12", "0.5"; no sign, exponent, hex, inf or nan) in lo..hi. 0 or -EINVAL. */
+int opts_parse_decimal(const char *s, double lo, double hi, double *out);
 /* -v, -h, -V, stray arguments and getopt's errors, for every subcommand. */
 error_t opts_common(int key, char *arg, struct argp_state *state, int *verbose, bool *help);
 /* argp_parse without exits, help or messages of its own: 0, or -EINVAL with ctx->err set. */

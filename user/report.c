@@ -20,15 +20,6 @@ struct report_idents {
 	struct wp_ident idle, steal;
 };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static void idents_free(struct report_idents *c)
 {
 	if (!c)
@@ -71,7 +62,7 @@ static const struct wp_ident *ident_of(struct report_idents *c, const struct rec
 		     (unsigned long long)r->cgroup_id, r->cgroup, r->ns, r->pod, r->container,
 		     r->group, r->component) < 0)
 		return NULL;
-	for (h = fnv1a(key); (ix = u64map__get(c->by_hash, h)); h++)
+	for (h = u64map_hash_str(key); (ix = u64map__get(c->by_hash, h)); h++)
 		if (!strcmp(c->keys[*ix - 1], key)) {
 			free(key);
 			return c->v[*ix - 1];

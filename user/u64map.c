@@ -136,3 +136,12 @@ void *u64map__next(const struct u64map *m, size_t *iter, uint64_t *key)
 	}
 	return NULL;
 }
+
+uint64_t u64map_hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}

@@ -19,4 +19,7 @@ size_t u64map__size(const struct u64map *m);
 /* Iterate: *iter starts at 0; returns the next value and its key, NULL at the end. */
 void *u64map__next(const struct u64map *m, size_t *iter, uint64_t *key);
 
+/* FNV-1a of a string: a key for maps of strings (collisions are the caller's to probe). */
+uint64_t u64map_hash_str(const char *s);
+
 #endif
