@@ -51,6 +51,7 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(HELPER_S
 HELPER_LIBS_fakeapi := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
 	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 HELPER_LIBS_fakekepler := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+HELPER_LIBS_pngstat := -lz
 
 .PHONY: all clean test unit unit-asan integration deps format check-format helpers
 .DELETE_ON_ERROR:

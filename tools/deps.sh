@@ -22,7 +22,9 @@ pkgs=(
 	curl iproute2              # integration tests: HTTP clients of serve, ss for free ports
 )
 test_pkgs=(
-	prometheus # a real Prometheus scraping serve, and promtool (Debian ships it only here)
+	prometheus    # a real Prometheus scraping serve, and promtool (Debian ships it only here)
+	librsvg2-bin  # rsvg-convert: the charts rendered to PNG, to see they are not blank
+	libxml2-utils # xmllint: the charts are well-formed XML
 )
 
 dry=0

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* cmd_compare.c: `wattprobe compare BASE... --vs CAND...`: two sets of runs, side by side. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "chart.h"
 #include "cmds.h"
 #include "compare.h"
+#include "jsonnum.h"
 #include "opts.h"
+#include "outfile.h"
+#include "progress.h"
 #include "recmeta.h"
 #include "report.h"
 
@@ -51,7 +58,9 @@ static int check_basis(struct basis *b, const char *path, const char *source, co
 
 static int load_run(const char *path, struct cmp_run *r, struct basis *b)
 {
-	struct report_window w = { 0, UINT64_MAX };
+	struct report_window w = { .from_ns = 0, .to_ns = UINT64_MAX };
+	struct progress pg;
+	char what[300];
 	struct summary_totals t;
 	struct report_run run;
 	struct recmeta m;
@@ -65,7 +74,12 @@ static int load_run(const char *path, struct cmp_run *r, struct basis *b)
 	}
 	if (err)
 		memset(&m, 0, sizeof(m));
+	snprintf(what, sizeof(what), "reading %s", path);
+	progress_start(&pg, what, isatty(STDERR_FILENO));
+	w.progress = progress_update;
+	w.progress_ctx = &pg;
 	err = report_load(path, &w, &run, msg, sizeof(msg));
+	progress_end(&pg);
 	if (err) {
 		wp_err("%s", msg);
 		return err;
@@ -89,13 +103,115 @@ static int load_run(const char *path, struct cmp_run *r, struct basis *b)
 	return err;
 }
 
+static json_object *side_json(const struct sample_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "runs", json_object_new_uint64(s->n));
+	json_object_object_add(o, "mean_wh_per_h", json_num(s->mean, "%.6f"));
+	json_object_object_add(o, "sd_wh_per_h", s->n > 1 ? json_num(s->sd, "%.6f") : NULL);
+	return o;
+}
+
+/* [lo, hi], or null without an interval. */
+static json_object *ci_json(double lo, double hi, bool has)
+{
+	json_object *a;
+
+	if (!has || !isfinite(lo) || !isfinite(hi))
+		return NULL;
+	a = json_object_new_array();
+	json_object_array_add(a, json_num(lo, "%.6f"));
+	json_object_array_add(a, json_num(hi, "%.6f"));
+	return a;
+}
+
+static json_object *files_json(const char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static void print_json(const struct compare_env *env, const struct cmp_result *r,
+		       const struct basis *b, const char *verdict)
+{
+	json_object *o = json_object_new_object(), *lines = json_object_new_array();
+
+	json_object_object_add(o, "baseline", files_json(env->base, env->nbase));
+	json_object_object_add(o, "candidate", files_json(env->cand, env->ncand));
+	json_object_object_add(o, "source", json_object_new_string(b->source));
+	json_object_object_add(o, "attribution", json_object_new_string(b->rule));
+	for (size_t k = 0; k < r->n; k++) {
+		const struct cmp_line *l = &r->lines[k];
+		json_object *g = json_object_new_object();
+
+		json_object_object_add(g, "group", json_object_new_string(l->group));
+		json_object_object_add(g, "baseline", side_json(&l->base));
+		json_object_object_add(g, "candidate", side_json(&l->cand));
+		json_object_object_add(g, "diff_wh_per_h", json_num(l->w.diff, "%.6f"));
+		json_object_object_add(g, "diff_ci95",
+				       ci_json(l->w.diff_lo, l->w.diff_hi, l->has_ci));
+		json_object_object_add(g, "ratio", json_num(l->w.ratio, "%.6f"));
+		json_object_object_add(g, "ratio_ci95",
+				       ci_json(l->w.ratio_lo, l->w.ratio_hi, l->has_ci));
+		json_object_object_add(g, "p", l->has_ci ? json_num(l->w.p, "%.6g") : NULL);
+		json_object_array_add(lines, g);
+	}
+	json_object_object_add(o, "groups", lines);
+	if (env->grid_g_per_kwh > 0) {
+		json_object *c = json_object_new_object();
+		struct cmp_carbon g;
+
+		compare_carbon(r, env->grid_g_per_kwh, env->pue, &g);
+		json_object_object_add(c, "estimate", json_object_new_boolean(true));
+		json_object_object_add(c, "g_co2e_per_kwh", json_num(env->grid_g_per_kwh, "%.6g"));
+		json_object_object_add(c, "pue", json_num(env->pue, "%.6g"));
+		json_object_object_add(c, "baseline_g_per_h", json_num(g.base_g_per_h, "%.6f"));
+		json_object_object_add(c, "candidate_g_per_h", json_num(g.cand_g_per_h, "%.6f"));
+		json_object_object_add(c, "diff_g_per_h", json_num(g.diff_g_per_h, "%.6f"));
+		json_object_object_add(o, "carbon", c);
+	}
+	json_object_object_add(o, "verdict", json_object_new_string(verdict));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int write_svg(const struct compare_env *env, const struct cmp_result *r,
+		     const struct basis *b, const char *verdict)
+{
+	char title[128], src[160], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	snprintf(title, sizeof(title),
+		 "wattprobe compare: %zu baseline run%s vs %zu candidate run%s", env->nbase,
+		 env->nbase == 1 ? "" : "s", env->ncand, env->ncand == 1 ? "" : "s");
+	snprintf(src, sizeof(src), "%s, attribution %s (every run the same)", b->source, b->rule);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	err = chart_compare(f, r, &(struct chart_labels){ title, NULL, src }, verdict);
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	err = err ?: outfile_write_atomic(env->svg, buf, len);
+	if (err)
+		wp_err("compare: writing %s: %s", env->svg, strerror(-err));
+	free(buf);
+	return err;
+}
+
 int do_compare(int argc, char **argv)
 {
 	static struct cmp_run base[CMP_MAX_RUNS], cand[CMP_MAX_RUNS];
 	struct compare_env env;
 	struct cmp_result res;
 	struct basis b = {};
-	char msg[512];
+	char msg[512], verdict[512];
 	int err = 0;
 
 	if (compare_parse(argc, argv, &env, msg, sizeof(msg))) {
@@ -118,9 +234,16 @@ int do_compare(int argc, char **argv)
 		wp_err("compare: no runs");
 		return EXIT_FAILURE;
 	}
-	printf("compare: %zu baseline run(s) against %zu candidate run(s); energy from %s, "
-	       "attribution %s\n",
-	       env.nbase, env.ncand, b.source, b.rule);
-	compare_print(&res, stdout, env.grid_g_per_kwh, env.pue);
+	compare_verdict(&res, verdict, sizeof(verdict));
+	if (env.json) {
+		print_json(&env, &res, &b, verdict);
+	} else {
+		printf("compare: %zu baseline run(s) against %zu candidate run(s); energy from %s, "
+		       "attribution %s\n",
+		       env.nbase, env.ncand, b.source, b.rule);
+		compare_print(&res, stdout, env.grid_g_per_kwh, env.pue);
+	}
+	if (env.svg && write_svg(&env, &res, &b, verdict))
+		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
 }

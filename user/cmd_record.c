@@ -296,6 +296,13 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 		int merr = write_meta(&r, NULL, true);
 
 		err = err ?: merr;
+		/* Where it all went, and what reads it back, as perf record says of perf.data. */
+		if (!merr && !r.env.quiet)
+			wp_err("wrote %llu intervals to %s and its metadata to %s.meta.json "
+			       "(wattprobe "
+			       "report %s)",
+			       (unsigned long long)r.meta.intervals, r.env.output, r.env.output,
+			       r.env.output);
 	}
 	if (r.sp.started && !r.env.no_summary)
 		report(&r);

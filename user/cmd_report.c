@@ -4,10 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
+#include "chart.h"
 #include "cmds.h"
 #include "duration.h"
+#include "jsonnum.h"
 #include "opts.h"
+#include "outfile.h"
+#include "progress.h"
+#include "reconcile.h"
 #include "recmeta.h"
 #include "report.h"
 
@@ -34,15 +40,6 @@ static void print_header(const char *path, const struct recmeta *m, bool have_me
 	       (unsigned long long)t.gap_intervals);
 }
 
-/* A number as JSON, printed with fmt (json-c's own doubles show 17 digits). */
-static json_object *jnum(double v, const char *fmt)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), fmt, v);
-	return json_object_new_double_s(v, buf);
-}
-
 struct json_rows {
 	json_object *arr;
 	double wall_s;
@@ -56,11 +53,58 @@ static void add_row(void *ctx, const char *name, const char *group, uint64_t cpu
 
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "group", json_object_new_string(group));
-	json_object_object_add(o, "cpu_s", jnum(cpu_ns / 1e9, "%.9f"));
-	json_object_object_add(o, "energy_j", jnum(uj / 1e6, "%.6f"));
-	json_object_object_add(o, "avg_w", jnum(j->wall_s > 0 ? uj / 1e6 / j->wall_s : 0, "%.6f"));
-	json_object_object_add(o, "share", jnum(j->node_uj ? (double)uj / j->node_uj : 0, "%.6f"));
+	json_object_object_add(o, "cpu_s", json_num(cpu_ns / 1e9, "%.9f"));
+	json_object_object_add(o, "energy_j", json_num(uj / 1e6, "%.6f"));
+	json_object_object_add(o, "avg_w",
+			       json_num(j->wall_s > 0 ? uj / 1e6 / j->wall_s : 0, "%.6f"));
+	json_object_object_add(o, "share",
+			       json_num(j->node_uj ? (double)uj / j->node_uj : 0, "%.6f"));
 	json_object_array_add(j->arr, o);
+}
+
+#define MAX_CONTROLLERS 32
+
+/* By group: each Flux controller's reconciles, found as bursts in its energy. */
+static int print_reconciles(const struct report_run *run)
+{
+	struct reconcile rc[MAX_CONTROLLERS];
+	int n = reconciles_find(run->series, rc, MAX_CONTROLLERS);
+
+	if (n > 0)
+		reconciles_print(rc, (size_t)n, stdout);
+	return n < 0 ? n : 0;
+}
+
+static json_object *reconciles_json(const struct report_run *run)
+{
+	struct reconcile rc[MAX_CONTROLLERS];
+	int n = reconciles_find(run->series, rc, MAX_CONTROLLERS);
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++) {
+		const struct burst_result *r = &rc[i].r;
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "controller", json_object_new_string(rc[i].controller));
+		json_object_object_add(o, "bin_s", json_num(rc[i].bin_ns / 1e9, "%.3f"));
+		json_object_object_add(o, "bursts", json_object_new_uint64(r->nbursts));
+		json_object_object_add(o, "whole_bursts", json_object_new_uint64(rc[i].whole));
+		json_object_object_add(o, "busy", json_object_new_boolean(r->busy));
+		json_object_object_add(o, "periodic", json_object_new_boolean(r->periodic));
+		json_object_object_add(o, "period_s",
+				       r->nintervals ? json_num(r->period_s, "%.3f") : NULL);
+		json_object_object_add(o, "period_spread_s",
+				       r->nintervals ? json_num(r->period_spread_s, "%.3f") : NULL);
+		json_object_object_add(o, "j_per_reconcile",
+				       r->nbursts ? json_num(rc[i].j_mean, "%.6f") : NULL);
+		json_object_object_add(o, "j_per_reconcile_sd",
+				       r->nbursts ? json_num(rc[i].j_sd, "%.6f") : NULL);
+		json_object_object_add(o, "reconciles_per_hour", json_num(r->per_hour, "%.3f"));
+		json_object_object_add(o, "share_in_bursts", json_num(r->share, "%.6f"));
+		json_object_object_add(o, "floor_w", json_num(r->baseline_w, "%.6f"));
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 static json_object *run_json(const char *path, const struct recmeta *m, bool have_meta,
@@ -86,12 +130,12 @@ static json_object *run_json(const char *path, const struct recmeta *m, bool hav
 	}
 	json_object_object_add(o, "metadata", md);
 	json_object_object_add(o, "source", json_object_new_string(run->source));
-	json_object_object_add(o, "from_s", jnum(run->from_ns / 1e9, "%.9f"));
-	json_object_object_add(o, "to_s", jnum(run->to_ns / 1e9, "%.9f"));
+	json_object_object_add(o, "from_s", json_num(run->from_ns / 1e9, "%.9f"));
+	json_object_object_add(o, "to_s", json_num(run->to_ns / 1e9, "%.9f"));
 	json_object_object_add(o, "intervals", json_object_new_uint64(run->intervals));
 	json_object_object_add(o, "gap_intervals", json_object_new_uint64(t.gap_intervals));
-	json_object_object_add(o, "node_energy_j", jnum(t.node_uj / 1e6, "%.6f"));
-	json_object_object_add(o, "idle_energy_j", jnum(t.idle_uj / 1e6, "%.6f"));
+	json_object_object_add(o, "node_energy_j", json_num(t.node_uj / 1e6, "%.6f"));
+	json_object_object_add(o, "idle_energy_j", json_num(t.idle_uj / 1e6, "%.6f"));
 	json_object_object_add(o, "by", json_object_new_string(summary_by_name(by)));
 	j = (struct json_rows){ json_object_new_array(), (t.wall_ns - t.gap_ns) / 1e9, t.node_uj };
 	summary__each(run->sum, by, NULL, add_row, &j);
@@ -107,13 +151,79 @@ static json_object *run_json(const char *path, const struct recmeta *m, bool hav
 			json_object_object_add(comp, name, j.arr);
 		}
 		json_object_object_add(o, "components", comp);
+		json_object_object_add(o, "reconciles", reconciles_json(run));
 	}
 	return o;
 }
 
+struct bar_list {
+	struct chart_bar v[CMP_MAX_GROUPS];
+	size_t n;
+	uint64_t node_uj;
+};
+
+static void add_bar(void *ctx, const char *name, const char *group, uint64_t cpu_ns, uint64_t uj)
+{
+	struct bar_list *b = ctx;
+
+	(void)group;
+	(void)cpu_ns;
+	if (b->n == CMP_MAX_GROUPS)
+		return;
+	snprintf(b->v[b->n].name, sizeof(b->v[b->n].name), "%s", name);
+	b->v[b->n].j = uj / 1e6;
+	b->v[b->n++].share = b->node_uj ? (double)uj / b->node_uj : 0;
+}
+
+/* The chart of one recording, written whole to env->svg. */
+static int write_svg(const char *out, const char *path, const struct recmeta *m, bool have_meta,
+		     const struct report_run *run)
+{
+	char title[512], sub[1024], src[64], when[40], iv[32], *buf = NULL;
+	struct summary_totals t;
+	struct bar_list b = {};
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	summary__totals(run->sum, &t);
+	b.node_uj = t.node_uj;
+	summary__each(run->sum, SUM_BY_GROUP, NULL, add_bar, &b);
+	add_bar(&b, "idle", "idle", 0, t.idle_uj);
+	snprintf(title, sizeof(title), "wattprobe report: %s", path);
+	if (have_meta)
+		snprintf(sub, sizeof(sub), "%s, Linux %.*s, %u CPUs; started %s, interval %s; ",
+			 m->host, (int)strcspn(m->kernel, " "), m->kernel, m->cpus,
+			 recmeta_time(m->start_unix_ns, when, sizeof(when)),
+			 duration_format(m->interval_ns, iv, sizeof(iv)));
+	else
+		snprintf(sub, sizeof(sub), "no metadata; ");
+	snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub),
+		 "%.3f .. %.3f s: %llu intervals, %.4g J, gaps %llu", run->from_ns / 1e9,
+		 run->to_ns / 1e9, (unsigned long long)run->intervals, t.node_uj / 1e6,
+		 (unsigned long long)t.gap_intervals);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	if (!have_meta)
+		snprintf(src, sizeof(src), "%s (the CSV's source column)", run->source);
+	err = chart_report(f, run->series, b.v, b.n,
+			   &(struct chart_labels){ title, sub, have_meta ? m->energy_desc : src });
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	err = err ?: outfile_write_atomic(out, buf, len);
+	if (err)
+		wp_err("report: writing %s: %s", out, strerror(-err));
+	free(buf);
+	return err;
+}
+
 static int report_one(const struct report_env *env, const char *path, json_object *all)
 {
-	struct report_window w = { env->from_ns, env->to_ns };
+	/* The series always: by group, the Flux controllers' reconciles are found in it. */
+	struct report_window w = { env->from_ns, env->to_ns, true, NULL, NULL };
+	struct progress pg;
+	char what[300];
 	struct report_run run;
 	struct recmeta m;
 	char msg[1024], why[1024] = "";
@@ -127,7 +237,12 @@ static int report_one(const struct report_env *env, const char *path, json_objec
 		return err;
 	}
 	have_meta = !err;
+	snprintf(what, sizeof(what), "reading %s", path);
+	progress_start(&pg, what, isatty(STDERR_FILENO));
+	w.progress = progress_update;
+	w.progress_ctx = &pg;
 	err = report_load(path, &w, &run, msg, sizeof(msg));
+	progress_end(&pg);
 	if (err) {
 		wp_err("%s", msg);
 		return err;
@@ -138,9 +253,14 @@ static int report_one(const struct report_env *env, const char *path, json_objec
 	} else {
 		print_header(path, &m, have_meta, why, &run);
 		summary__print(run.sum, stdout, by, env->top);
+		if (by == SUM_BY_GROUP)
+			err = print_reconciles(&run);
 	}
+	if (err)
+		wp_err("report: %s: finding reconciles: %s", path, strerror(-err));
+	err = err ?: env->svg ? write_svg(env->svg, path, &m, have_meta, &run) : 0;
 	report_run_free(&run);
-	return 0;
+	return err;
 }
 
 int do_report(int argc, char **argv)

@@ -266,14 +266,16 @@ static void stat_line(const double *v, size_t n, const char *fmt, const char *un
 		      const char *what)
 {
 	struct sample_stats s;
-	char val[32];
+	char val[32], lo[32], hi[32];
 
 	stats_of(v, n, &s);
 	snprintf(val, sizeof(val), fmt, s.mean);
+	/* The interval's ends with the value's own decimals. */
+	snprintf(lo, sizeof(lo), fmt, s.mean - stats_ci_half(&s, 0.95));
+	snprintf(hi, sizeof(hi), fmt, s.mean + stats_ci_half(&s, 0.95));
 	if (n > 1 && s.mean != 0)
-		fprintf(stderr, "%16s %-3s %-18s ( +- %5.2f%%, 95%% CI %.4g .. %.4g )\n", val, unit,
-			what, 100 * s.sd / fabs(s.mean), s.mean - stats_ci_half(&s, 0.95),
-			s.mean + stats_ci_half(&s, 0.95));
+		fprintf(stderr, "%16s %-3s %-18s ( +- %5.2f%%, 95%% CI %s .. %s )\n", val, unit,
+			what, 100 * s.sd / fabs(s.mean), lo, hi);
 	else
 		fprintf(stderr, "%16s %-3s %s\n", val, unit, what);
 }

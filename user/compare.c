@@ -108,7 +108,7 @@ static void ci(char *buf, size_t len, double lo, double hi, bool has)
 		snprintf(buf, len, "%s", "-");
 }
 
-static const struct cmp_line *find(const struct cmp_result *r, const char *group)
+const struct cmp_line *compare_find(const struct cmp_result *r, const char *group)
 {
 	for (size_t k = 0; k < r->n; k++)
 		if (!strcmp(r->lines[k].group, group))
@@ -116,37 +116,50 @@ static const struct cmp_line *find(const struct cmp_result *r, const char *group
 	return NULL;
 }
 
-/* One plain sentence: Flux's cost when Flux is there, else the node's difference. */
-static void verdict(const struct cmp_result *r, FILE *f)
+void compare_carbon(const struct cmp_result *r, double g_per_kwh, double pue,
+		    struct cmp_carbon *out)
 {
-	const struct cmp_line *flux = find(r, "flux"), *node = find(r, CMP_NODE);
+	const struct cmp_line *n = compare_find(r, CMP_NODE);
+	double k = pue * g_per_kwh / 1000; /* Wh/h at the plug -> g per hour */
+
+	out->base_g_per_h = n->base.mean * k;
+	out->cand_g_per_h = n->cand.mean * k;
+	out->diff_g_per_h = n->w.diff * k;
+}
+
+void compare_verdict(const struct cmp_result *r, char *buf, size_t len)
+{
+	const struct cmp_line *flux = compare_find(r, "flux"), *node = compare_find(r, CMP_NODE);
 	const struct cmp_line *l = flux ? flux : node;
 	double half = l->has_ci ? (l->w.diff_hi - l->w.diff_lo) / 2 : NAN;
 	double share = node->cand.mean > 0 ? 100 * l->w.diff / node->cand.mean : NAN;
 	char pm[48];
+	int n;
 
 	if (isfinite(half))
 		snprintf(pm, sizeof(pm), " ± %.3f", half);
 	else
 		snprintf(pm, sizeof(pm), " (no interval: one run on a side)");
 	if (flux)
-		fprintf(f,
-			"verdict: Flux controllers add %.3f%s Wh per hour, %.1f %% of node "
-			"energy\n",
-			l->w.diff, pm, share);
+		n = snprintf(buf, len,
+			     "verdict: Flux controllers add %.3f%s Wh per hour, %.1f %% of node "
+			     "energy",
+			     l->w.diff, pm, share);
 	else
-		fprintf(f,
+		n = snprintf(
+			buf, len,
 			"verdict: the candidate uses %.3f%s Wh per hour %s, %.1f %% of its node "
-			"energy\n",
+			"energy",
 			fabs(l->w.diff), pm, l->w.diff >= 0 ? "more" : "less", fabs(share));
-	if (l->has_ci && l->w.diff_lo <= 0 && l->w.diff_hi >= 0)
-		fprintf(f, "verdict: the 95 %% interval includes 0: no difference shown at this "
-			   "number of runs\n");
+	if (n >= 0 && (size_t)n < len && l->has_ci && l->w.diff_lo <= 0 && l->w.diff_hi >= 0)
+		snprintf(buf + n, len - (size_t)n,
+			 "\nverdict: the 95 %% interval includes 0: no difference shown at this "
+			 "number of runs");
 }
 
 void compare_print(const struct cmp_result *r, FILE *f, double g_per_kwh, double pue)
 {
-	char d[40], q[40];
+	char d[40], q[40], v[512];
 
 	/* Columns in bytes: "±" is two of them and one column, hence the widths one wider. */
 	fprintf(f, "%-16s %15s %15s %9s %-21s %6s %s\n", "GROUP", "BASE Wh/h", "CAND Wh/h", "DIFF",
@@ -178,13 +191,14 @@ void compare_print(const struct cmp_result *r, FILE *f, double g_per_kwh, double
 		"candidate runs; intervals by Welch's t)\n",
 		r->nbase, r->ncand);
 	if (g_per_kwh > 0) {
-		const struct cmp_line *n = find(r, CMP_NODE);
+		struct cmp_carbon c;
 
+		compare_carbon(r, g_per_kwh, pue, &c);
 		fprintf(f,
 			"carbon (an estimate: %.0f gCO2e/kWh, PUE %.2f): baseline %.3f, candidate "
 			"%.3f, difference %+.3f gCO2e per hour\n",
-			g_per_kwh, pue, n->base.mean * pue * g_per_kwh / 1000,
-			n->cand.mean * pue * g_per_kwh / 1000, n->w.diff * pue * g_per_kwh / 1000);
+			g_per_kwh, pue, c.base_g_per_h, c.cand_g_per_h, c.diff_g_per_h);
 	}
-	verdict(r, f);
+	compare_verdict(r, v, sizeof(v));
+	fprintf(f, "%s\n", v);
 }

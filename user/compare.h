@@ -41,5 +41,19 @@ int compare_runs(const struct cmp_run *base, size_t nb, const struct cmp_run *ca
  * labelled as estimates.
  */
 void compare_print(const struct cmp_result *r, FILE *f, double g_per_kwh, double pue);
+/* The line of group, or NULL. */
+const struct cmp_line *compare_find(const struct cmp_result *r, const char *group);
+
+/* The node's energy per hour as carbon, an estimate: grid intensity times PUE. */
+struct cmp_carbon {
+	double base_g_per_h, cand_g_per_h, diff_g_per_h;
+};
+void compare_carbon(const struct cmp_result *r, double g_per_kwh, double pue,
+		    struct cmp_carbon *out);
+/*
+ * The verdict, "verdict: ..." in one plain sentence: Flux's cost when Flux is there, else the
+ * node's difference; a second line when the interval includes 0.
+ */
+void compare_verdict(const struct cmp_result *r, char *buf, size_t len);
 
 #endif

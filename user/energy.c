@@ -226,7 +226,7 @@ static size_t entry_len(const char *p)
 /*
  * Try each comma-separated entry in turn (options after a comma, "key=value", belong to the
  * entry before them); the first that opens is used. why collects, for each that did not, its
- * reason.
+ * reason: a line each.
  */
 static int open_list(struct energy *e, const char *list, unsigned int ncpus, char *why,
 		     size_t whylen, char *msg, size_t len)
@@ -256,7 +256,7 @@ static int open_list(struct energy *e, const char *list, unsigned int ncpus, cha
 		if (strcmp(one, "auto")) {
 			size_t used = strlen(why);
 
-			snprintf(why + used, whylen - used, "%s%s", used ? "; " : "", msg);
+			snprintf(why + used, whylen - used, "%s%s", used ? "\n" : "", msg);
 		}
 		p += n;
 		p += *p == ',';
@@ -264,8 +264,25 @@ static int open_list(struct energy *e, const char *list, unsigned int ncpus, cha
 	return err;
 }
 
+/* The reasons' lines joined by "; ": an error stays one line. */
+static void one_line(char *dst, size_t len, const char *lines)
+{
+	size_t used = 0;
+
+	for (const char *p = lines; *p && used + 3 < len; p++) {
+		if (*p == '\n') {
+			dst[used++] = ';';
+			dst[used++] = ' ';
+		} else {
+			dst[used++] = *p;
+		}
+	}
+	dst[used < len ? used : len - 1] = '\0';
+}
+
 struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, size_t len)
 {
+	char joined[2048];
 	struct energy *e = calloc(1, sizeof(*e));
 	char why[2048] = "";
 	int err;
@@ -278,15 +295,17 @@ struct energy *energy__open(const char *spec, unsigned int ncpus, char *msg, siz
 	err = open_list(e, spec, ncpus, why, sizeof(why), msg, len);
 	if (err) {
 		/* Several tried: all their reasons; one: its own message. */
-		if ((strchr(spec, ',') || !strcmp(spec, "auto")) && !usage_error(msg) && why[0])
-			snprintf(msg, len, "no energy source usable: %s", why);
+		if ((strchr(spec, ',') || !strcmp(spec, "auto")) && !usage_error(msg) && why[0]) {
+			one_line(joined, sizeof(joined), why);
+			snprintf(msg, len, "no energy source usable: %s", joined);
+		}
 		if (!msg[0])
 			snprintf(msg, len, "energy: bad source list '%s'", spec);
 		energy__free(e);
 		errno = -err;
 		return NULL;
 	}
-	/* What was passed over on the way, for the caller to say once. */
+	/* What was passed over on the way, a line per source, for the caller to say once. */
 	snprintf(msg, len, "%s", why);
 	return e;
 }

@@ -68,6 +68,7 @@ struct report_env {
 	uint64_t from_ns, to_ns; /* to_ns UINT64_MAX: the end */
 	unsigned int top;
 	bool json;
+	const char *svg; /* the chart's file, NULL for none */
 	int verbose;
 	bool help;
 };
@@ -78,6 +79,8 @@ struct compare_env {
 	bool after_vs;
 	double grid_g_per_kwh; /* 0: no carbon columns */
 	double pue;
+	bool json;
+	const char *svg;
 	int verbose;
 	bool help;
 };

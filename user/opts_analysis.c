@@ -18,6 +18,7 @@ enum {
 	OPT_VS,
 	OPT_GRID,
 	OPT_PUE,
+	OPT_SVG,
 };
 
 static const struct argp_option run_options[] = {
@@ -94,6 +95,8 @@ static const struct argp_option report_options[] = {
 	{ "to", OPT_TO, "DUR", 0, "Only intervals whose middle is at most DUR after the start", 0 },
 	{ "top", OPT_TOP, "N", 0, "Rows in the table (default 10)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON on stdout instead of the tables", 0 },
+	{ "svg", OPT_SVG, "OUT.svg", 0,
+	  "Also draw power over time by group and energy by group (one FILE)", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr", 1 },
 	{ "help", 'h', NULL, 0, "Show this help", 1 },
 	{ "version", 'V', NULL, 0, "Print the version", 1 },
@@ -107,6 +110,7 @@ static const char report_doc[] =
 	"  wattprobe report run.csv.gz                  # by group with pod names, else by cgroup\n"
 	"  wattprobe report --by pod --from 1m --to 5m run.csv\n"
 	"  wattprobe report --json a.csv b.csv          # one object per file\n"
+	"  wattprobe report --svg run.svg run.csv.gz     # and a chart of it\n"
 	"\v"
 	"Each FILE's metadata is read from FILE.meta.json beside it when there is one.";
 
@@ -143,6 +147,9 @@ static error_t report_opt(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		env->json = true;
 		return 0;
+	case OPT_SVG:
+		env->svg = arg;
+		return 0;
 	default:
 		return opts_common(key, arg, state, &env->verbose, &env->help);
 	}
@@ -169,6 +176,10 @@ int report_parse(int argc, char **argv, struct report_env *env, char *err, size_
 		snprintf(err, len, "--to must come after --from");
 		return -EINVAL;
 	}
+	if (env->svg && env->nfiles > 1) {
+		snprintf(err, len, "--svg draws one recording, and %zu are named", env->nfiles);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -177,6 +188,8 @@ static const struct argp_option compare_options[] = {
 	{ "grid-intensity", OPT_GRID, "G", 0, "Add carbon estimates at G gCO2e per kWh", 0 },
 	{ "pue", OPT_PUE, "P", 0, "Power usage effectiveness for the carbon estimate (default 1)",
 	  0 },
+	{ "json", OPT_JSON, NULL, 0, "JSON on stdout instead of the table", 0 },
+	{ "svg", OPT_SVG, "OUT.svg", 0, "Also draw both sides per group, with 95% intervals", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr", 1 },
 	{ "help", 'h', NULL, 0, "Show this help", 1 },
 	{ "version", 'V', NULL, 0, "Print the version", 1 },
@@ -189,7 +202,8 @@ static const char compare_doc[] =
 	"\n"
 	"EXAMPLES:\n"
 	"  wattprobe compare snowflake-*.csv.gz --vs flux-*.csv.gz\n"
-	"  wattprobe compare a1.csv a2.csv --vs b1.csv b2.csv --grid-intensity 350 --pue 1.4";
+	"  wattprobe compare a1.csv a2.csv --vs b1.csv b2.csv --grid-intensity 350 --pue 1.4\n"
+	"  wattprobe compare a*.csv --vs b*.csv --svg ab.svg --json";
 
 static error_t compare_opt(int key, char *arg, struct argp_state *state)
 {
@@ -218,6 +232,12 @@ static error_t compare_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PUE:
 		if (opts_parse_decimal(arg, 1, 10, &env->pue))
 			return opts_fail(ctx, "bad --pue '%s'%s", arg, " (want 1..10, e.g. 1.4)");
+		return 0;
+	case OPT_JSON:
+		env->json = true;
+		return 0;
+	case OPT_SVG:
+		env->svg = arg;
 		return 0;
 	default:
 		return opts_common(key, arg, state, &env->verbose, &env->help);

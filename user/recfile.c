@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* recfile.c: reading a record CSV back (plain or gzip), row by row, by column name. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ static const bool col_optional[C__N] = {
 struct rec_reader {
 	gzFile gz;
 	char *path;
+	uint64_t size; /* of the file, compressed or not */
 	int col[C__N]; /* field index, -1 when absent */
 	int zcol[RECFILE_MAX_ZONES];
 	char *zname[RECFILE_MAX_ZONES];
@@ -216,6 +218,7 @@ struct rec_reader *rec__open(const char *path, char *msg, size_t mlen)
 		err = -EINVAL;
 		goto fail;
 	}
+	r->size = (uint64_t)st.st_size;
 	r->gz = gzopen(path, "rb");
 	if (!r->path || !r->gz) {
 		err = errno ? -errno : -ENOMEM;
@@ -253,6 +256,13 @@ size_t rec__nzones(const struct rec_reader *r)
 const char *rec__zone(const struct rec_reader *r, size_t z)
 {
 	return r->zname[z];
+}
+
+double rec__progress(const struct rec_reader *r)
+{
+	long off = gzoffset(r->gz); /* where zlib is in the file itself, gzip or not */
+
+	return r->size && off > 0 ? fmin(1.0, (double)off / (double)r->size) : 0;
 }
 
 const char *rec__path(const struct rec_reader *r)

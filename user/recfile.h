@@ -33,6 +33,8 @@ void rec__close(struct rec_reader *r);
 size_t rec__nzones(const struct rec_reader *r);
 const char *rec__zone(const struct rec_reader *r, size_t z);
 const char *rec__path(const struct rec_reader *r);
+/* How far into the file reading has come, 0 .. 1 (by its bytes, compressed or not). */
+double rec__progress(const struct rec_reader *r);
 
 /*
  * Pure: split one CSV record (RFC 4180; quotes and doubled quotes undone in place) into at

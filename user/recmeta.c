@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "outfile.h"
 #include "recmeta.h"
 
 char *recmeta_path(const char *csv_path, char *buf, size_t len)
@@ -95,30 +96,18 @@ char *recmeta_to_json(const struct recmeta *m)
 
 int recmeta_write(const char *csv_path, const struct recmeta *m)
 {
-	char path[4200], tmp[4300];
+	char path[4200], *line = NULL;
 	char *text = recmeta_to_json(m);
-	FILE *f;
-	int err = 0;
+	int n, err;
 
-	if (!text)
+	/* The JSON ends with a newline, as a text file does. */
+	n = text ? asprintf(&line, "%s\n", text) : -1;
+	free(text);
+	if (n < 0)
 		return -ENOMEM;
 	recmeta_path(csv_path, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
-	if (fputs(text, f) == EOF || fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-out:
-	free(text);
+	err = outfile_write_atomic(path, line, (size_t)n);
+	free(line);
 	return err;
 }
 

@@ -13,6 +13,7 @@
 /* The identities of a file's rows, one per distinct (cgroup, names, group) they show. */
 struct report_idents {
 	struct u64map *by_hash; /* hash of key -> index + 1 */
+	struct u64map *tracks;	/* serial -> struct tracks */
 	struct wp_ident **v;
 	char **keys;
 	size_t n, cap;
@@ -32,6 +33,7 @@ static void idents_free(struct report_idents *c)
 	free(c->v);
 	free(c->keys);
 	u64map__free(c->by_hash);
+	u64map__free(c->tracks);
 	free(c);
 }
 
@@ -96,9 +98,9 @@ fail:
 	return NULL;
 }
 
-/* One interval being gathered. */
+/* One interval being gathered; t0_ns .. t1_ns from the window's start. */
 struct iv {
-	uint64_t ts_ns, interval_ns, node_uj;
+	uint64_t ts_ns, interval_ns, node_uj, t0_ns, t1_ns;
 	bool gap;
 	struct probe_sample s;
 	uint64_t *node; /* [nrows + 1]: each row's energy, then idle's */
@@ -163,6 +165,58 @@ static int iv_add(struct iv *iv, struct report_idents *c, const struct rec_row *
 	return 0;
 }
 
+/* A row's tracks in the series: its group's, and its Flux controller's (-1: none). */
+struct tracks {
+	int group, detail;
+};
+
+static int tracks_of(struct report_idents *c, struct series *s, const struct wp_ident *id,
+		     struct tracks *out)
+{
+	struct tracks *t = u64map__get(c->tracks, id->serial);
+	char name[320];
+
+	if (t) {
+		*out = *t;
+		return 0;
+	}
+	out->group = series__track(s, id->group);
+	out->detail = -1;
+	if (out->group >= 0 && !strcmp(id->group, "flux") && id->detail[0]) {
+		snprintf(name, sizeof(name), "flux/%s", id->detail);
+		out->detail = series__track(s, name);
+	}
+	if (out->group < 0 || out->detail < -1)
+		return out->group < 0 ? out->group : out->detail;
+	t = u64map__upsert(c->tracks, id->serial);
+	if (!t)
+		return -ENOMEM;
+	*t = *out;
+	return 0;
+}
+
+/* The interval's energies into the series, row by row. */
+static int iv_series(struct iv *iv, struct report_run *out, struct report_idents *c)
+{
+	struct series *s = out->series;
+	struct tracks t;
+	int err, idle;
+
+	err = series__cover(s, iv->t0_ns, iv->t1_ns, !iv->gap);
+	for (size_t i = 0; !err && i < iv->s.nrows; i++) {
+		err = tracks_of(c, s, iv->ids[i], &t);
+		if (err)
+			break;
+		series__add(s, t.group, iv->t0_ns, iv->t1_ns, iv->node[i] / 1e6);
+		series__add(s, t.detail, iv->t0_ns, iv->t1_ns, iv->node[i] / 1e6);
+	}
+	idle = err ? err : series__track(s, "idle");
+	if (idle < 0)
+		return idle;
+	series__add(s, idle, iv->t0_ns, iv->t1_ns, iv->node[iv->s.nrows] / 1e6);
+	return 0;
+}
+
 static int iv_flush(struct iv *iv, struct report_run *out, struct report_idents *c)
 {
 	struct interval_res res;
@@ -178,6 +232,8 @@ static int iv_flush(struct iv *iv, struct report_run *out, struct report_idents 
 				     .node_total_uj = iv->node_uj,
 				     .node_gap = iv->gap };
 	err = summary__add(out->sum, &iv->s, iv->interval_ns, &res, iv->ids);
+	if (!err && out->series)
+		err = iv_series(iv, out, c);
 	out->intervals++;
 	memset(iv->node, 0, (iv->cap + 1) * sizeof(*iv->node));
 	iv->s.nrows = 0;
@@ -193,6 +249,15 @@ static void iv_free(struct iv *iv)
 	free(iv->ids);
 }
 
+/* Bins as long as the recording's interval, to the millisecond, to start with. */
+static int start_series(struct report_run *out, uint64_t interval_ns)
+{
+	uint64_t bin_ns = (interval_ns + 500000) / 1000000 * 1000000;
+
+	out->series = series__new(bin_ns ? bin_ns : 1000000, SERIES_MAX_BINS);
+	return out->series ? 0 : -ENOMEM;
+}
+
 static int start_idents(struct report_run *out)
 {
 	struct report_idents *c = calloc(1, sizeof(*c));
@@ -201,6 +266,7 @@ static int start_idents(struct report_run *out)
 		return -ENOMEM;
 	out->idents = c;
 	c->by_hash = u64map__new(sizeof(size_t));
+	c->tracks = u64map__new(sizeof(struct tracks));
 	out->sum = summary__new();
 	c->idle = (struct wp_ident){ .path = "<idle>",
 				     .ns = "",
@@ -214,7 +280,7 @@ static int start_idents(struct report_run *out)
 	c->steal = c->idle;
 	c->steal.path = "<steal>";
 	c->steal.group = IDENT_GROUP_STEAL;
-	return c->by_hash && out->sum ? 0 : -ENOMEM;
+	return c->by_hash && c->tracks && out->sum ? 0 : -ENOMEM;
 }
 
 /*
@@ -236,7 +302,7 @@ static int read_all(struct rec_reader *rd, const struct report_window *w, struct
 	struct iv iv = {};
 	struct rec_row row;
 	uint64_t first = 0, last_end = 0;
-	bool any = false, take = false;
+	bool any = false, any_iv = false, take = false;
 	int rc, err = 0;
 
 	while (!err && (rc = rec__next(rd, &row, msg, mlen)) == 1) {
@@ -252,19 +318,35 @@ static int read_all(struct rec_reader *rd, const struct report_window *w, struct
 				err = -EBADMSG;
 				break;
 			}
+			if (any_iv && row.ts_ns - row.interval_ns < iv.ts_ns) {
+				snprintf(
+					msg, mlen,
+					"%s:%lu: interval_ns reaches back into the interval before",
+					rec__path(rd), row.line);
+				err = -EBADMSG;
+				break;
+			}
+			any_iv = true;
 			err = take ? iv_flush(&iv, out, out->idents) : 0;
 			iv.ts_ns = row.ts_ns;
 			iv.interval_ns = row.interval_ns;
 			iv.node_uj = row.node_energy_uj;
 			take = in_window(w, first, row.ts_ns, row.interval_ns);
-			if (take && !out->intervals)
+			if (take && !out->intervals) {
 				out->from_ns = row.ts_ns - row.interval_ns - first;
+				if (w->series)
+					err = start_series(out, row.interval_ns);
+			}
+			iv.t0_ns = row.ts_ns - row.interval_ns - first - out->from_ns;
+			iv.t1_ns = row.ts_ns - first - out->from_ns;
 			if (take)
 				out->to_ns = row.ts_ns - first;
 			last_end = row.ts_ns - first;
 		}
 		if (take && !err)
 			err = iv_add(&iv, out->idents, &row);
+		if (w->progress && !(row.line % 8192))
+			w->progress(w->progress_ctx, rec__progress(rd));
 		out->has_pods |= row.pod[0] != '\0';
 	}
 	if (rc < 0)
@@ -306,6 +388,7 @@ int report_load(const char *path, const struct report_window *w, struct report_r
 void report_run_free(struct report_run *r)
 {
 	summary__free(r->sum);
+	series__free(r->series);
 	idents_free(r->idents);
 	memset(r, 0, sizeof(*r));
 }

@@ -6,12 +6,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "series.h"
 #include "summary.h"
 
 /* The intervals whose middle lies in from_ns .. to_ns after the start. */
 struct report_window {
 	uint64_t from_ns;
 	uint64_t to_ns; /* UINT64_MAX: to the end */
+	bool series;	/* keep the energy over time too: report_run.series */
+	/* Told how far reading has come (0 .. 1) every few thousand rows; may be NULL. */
+	void (*progress)(void *ctx, double done);
+	void *progress_ctx;
 };
 
 struct report_run {
@@ -22,6 +27,11 @@ struct report_run {
 	char source[32];	      /* the CSV's source column */
 	bool has_pods;		      /* a row names a pod: a recording with --pods */
 	struct report_idents *idents; /* the rows' identities, which sum points into */
+	/*
+	 * With window.series: energy over time from the window's start, a track per group and
+	 * one per Flux controller ("flux/source-controller").
+	 */
+	struct series *series;
 };
 
 /*

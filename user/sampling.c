@@ -149,6 +149,20 @@ static void refresh_pods(struct sampler *sp)
 		       sp->pods ? pods__count(sp->pods) : 0);
 }
 
+/* "energy: using X", then "wattprobe: energy: passed over REASON" for each line of why. */
+static void passed_over(char *note, size_t len, const char *using, const char *why)
+{
+	size_t used = (size_t)snprintf(note, len, "energy: using %s", using);
+
+	for (const char *p = why; *p && used < len;) {
+		size_t n = strcspn(p, "\n");
+
+		used += (size_t)snprintf(note + used, len - used,
+					 "\nwattprobe: energy: passed over %.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static int setup_energy(struct sampler *sp, unsigned int ncpus)
 {
 	sp->energy = energy__open(sp->env->energy, ncpus, sp->why, sizeof(sp->why));
@@ -156,14 +170,13 @@ static int setup_energy(struct sampler *sp, unsigned int ncpus)
 		wp_err("%s", sp->why);
 		return -EINVAL;
 	}
-	/* Say once what was passed over and why: every row then says which source it is. */
-	if (sp->why[0] && strcmp(energy__source(sp->energy), "model") == 0)
-		snprintf(sp->notes[0], sizeof(sp->notes[0]),
-			 "no energy counter readable (%s); using %s", sp->why,
-			 energy__describe(sp->energy));
-	else if (sp->why[0])
-		snprintf(sp->notes[0], sizeof(sp->notes[0]), "energy: passed over %s; using %s",
-			 sp->why, energy__describe(sp->energy));
+	/*
+	 * Say once what is used, then a line for each source passed over and why: every row then
+	 * says which source it is.
+	 */
+	if (sp->why[0])
+		passed_over(sp->notes[0], sizeof(sp->notes[0]), energy__describe(sp->energy),
+			    sp->why);
 	if (energy__warning(sp->energy)[0])
 		snprintf(sp->notes[2], sizeof(sp->notes[2]), "energy: %s",
 			 energy__warning(sp->energy));

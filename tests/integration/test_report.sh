@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_report.sh: `wattprobe report` on recordings the test writes with known series (exact
-# tables, windows, gzip, JSON), on a real recording (the same table record printed), and on bad
-# input (truncated, foreign, an empty window, a damaged sidecar).
+# tables, windows, gzip, JSON, reconciles, charts), on a real recording (the same table record
+# printed), and on bad input (truncated, foreign, an empty window, a damaged sidecar); compare
+# against Welch's interval by hand; the progress line on a terminal.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -178,9 +179,155 @@ case_compare() {
 	wp_run rc "$tmp/mix" compare "$tmp/b1.csv" --vs "$tmp/m1.csv"
 	{ [ "$rc" = 1 ] && grep -q "b1.csv's energy comes from powercap, .*m1.csv's from model: not comparable" "$tmp/mix.err"; } ||
 		t_check "mixed sources: $rc $(wp_err "$tmp/mix")"
+	# The same as JSON: the interval to six places (1.1 -+ 0.248414), carbon per hour.
+	wp_run rc "$tmp/json" compare "$tmp"/b?.csv --vs "$tmp"/c?.csv --json --grid-intensity 400 --pue 1.5
+	tr -d ' \n' <"$tmp/json.out" >"$tmp/json.flat"
+	grep -qF '"group":"flux","baseline":{"runs":3,"mean_wh_per_h":0.000000,"sd_wh_per_h":0.000000},"candidate":{"runs":3,"mean_wh_per_h":1.100000,"sd_wh_per_h":0.100000},"diff_wh_per_h":1.100000,"diff_ci95":[0.851586,1.348414],"ratio":null' \
+		"$tmp/json.flat" || t_check "JSON flux: $(head -c 600 "$tmp/json.flat")"
+	grep -qF '"candidate_g_per_h":5.460000' "$tmp/json.flat" || t_check "JSON carbon"
+	grep -qF '"verdict":"verdict:Fluxcontrollersadd1.100±0.248Whperhour,12.1%ofnodeenergy"' "$tmp/json.flat" ||
+		t_check "JSON verdict: $(grep verdict "$tmp/json.out")"
 	wp_run rc "$tmp/novs" compare "$tmp/b1.csv"
 	{ [ "$rc" = 1 ] && grep -q "want BASELINE... --vs CANDIDATE..." "$tmp/novs.err"; } ||
 		t_check "no --vs: $rc $(wp_err "$tmp/novs")"
+	t_pass
+}
+
+# 6000 intervals of 100 ms (10 min). source-controller: 1 mJ each (a 0.01 W floor), plus 0.5 J
+# in the interval starting at 30 s + 60 s k (k = 0..9). kustomize-controller: 0 J, plus 0.4 J
+# in each of the three intervals from 45 s + 90 s k (k = 0..6). A workload at 3 W, idle 5 W.
+reconcile_csv() { # FILE
+	awk -v hdr="$HDR" 'BEGIN {
+		print hdr
+		for (i = 0; i < 6000; i++) {
+			ts = (i + 1) * 100000000
+			src = 1000; if (i >= 300 && (i - 300) % 600 == 0) src += 500000
+			ks = 0; if (i >= 450 && (i - 450) % 900 < 3) ks = 400000
+			node = src + ks + 300000 + 500000
+			printf "%d,100000000,11,/kubepods.slice/src,1000000,,,1,%d,powercap,1,%d,,flux-system,source-controller-1,manager,flux,source-controller,%d\n", ts, src, node, src
+			printf "%d,100000000,13,/kubepods.slice/ks,1000000,,,1,%d,powercap,1,%d,,flux-system,kustomize-controller-1,manager,flux,kustomize-controller,%d\n", ts, ks, node, ks
+			printf "%d,100000000,12,/kubepods.slice/web,30000000,,,1,300000,powercap,1,%d,,default,web-1,web,workload,,300000\n", ts, node
+			printf "%d,100000000,0,<idle>,160000000,,,0,500000,powercap,0,%d,,,,,idle,,500000\n", ts, node
+		}
+	}' >"$1"
+}
+
+# The reconcile line of CONTROLLER: "BURSTS PERIOD J RECONCILES/h IN-BURSTS".
+reconcile_of() { # FILE CONTROLLER
+	awk -v c="$2" '/^reconciles:/ { on = 1 } on && $1 == c { print $2, $3, $4, $5, $6; exit }' "$1"
+}
+
+# By hand: source-controller 10 bursts 60 s apart of 0.5 J above its floor, 60 an hour, 5 J of
+# its 5 + 0.01 x 600 = 11 J in bursts (45.5 %); kustomize-controller 7 of 1.2 J 90 s apart,
+# 7 in 600 s = 42 an hour, all of its energy. From 5 min: 330 .. 570 s, 5 bursts, and 315,
+# 405, 495, 585 s, 4 (48 an hour).
+case_reconcile() {
+	local tmp rc f
+	tmp=$(wp_tmp)
+	f=$tmp/rec.csv
+	reconcile_csv "$f"
+	wp_run rc "$tmp/r" report "$f"
+	[ "$rc" = 0 ] || t_fail "report exited $rc: $(wp_err "$tmp/r")" || return
+	grep -q "^reconciles: bursts in each Flux controller's energy, 100ms bins" "$tmp/r.out" ||
+		t_check "no reconciles section: $(tail -4 "$tmp/r.out")"
+	[ "$(reconcile_of "$tmp/r.out" source-controller)" = "10 60.0±0.0 0.5000±0.0000 60.0 45.5%" ] ||
+		t_check "source-controller: $(reconcile_of "$tmp/r.out" source-controller)"
+	[ "$(reconcile_of "$tmp/r.out" kustomize-controller)" = "7 90.0±0.0 1.2000±0.0000 42.0 100.0%" ] ||
+		t_check "kustomize-controller: $(reconcile_of "$tmp/r.out" kustomize-controller)"
+	wp_run rc "$tmp/w" report --from 5m "$f"
+	[ "$(reconcile_of "$tmp/w.out" source-controller | cut -d' ' -f1-2,4)" = "5 60.0±0.0 60.0" ] ||
+		t_check "source-controller from 5m: $(reconcile_of "$tmp/w.out" source-controller)"
+	[ "$(reconcile_of "$tmp/w.out" kustomize-controller | cut -d' ' -f1-2,4)" = "4 90.0±0.0 48.0" ] ||
+		t_check "kustomize-controller from 5m: $(reconcile_of "$tmp/w.out" kustomize-controller)"
+	wp_run rc "$tmp/j" report --json "$f"
+	tr -d ' \n' <"$tmp/j.out" >"$tmp/j.flat"
+	grep -qF '"controller":"source-controller","bin_s":0.100,"bursts":10,"whole_bursts":10,"busy":false,"periodic":true,"period_s":60.000,"period_spread_s":0.000,"j_per_reconcile":0.500000' \
+		"$tmp/j.flat" || t_check "JSON: $(grep -o '"reconciles".\{0,300\}' "$tmp/j.flat")"
+	# By cgroup there is no reconcile table: it belongs to the groups' view.
+	wp_run rc "$tmp/c" report --by cgroup "$f"
+	! grep -q "^reconciles:" "$tmp/c.out" || t_check "--by cgroup printed reconciles"
+	t_pass
+}
+
+# The PNG's pixels of exactly COLOUR (RRGGBB).
+pixels_of() { # PNG COLOUR
+	"$pngstat" "$1" --count "$2" | awk -v c="$2" '$1 == c { print $2 }'
+}
+
+# PIXELS is in LO..HI.
+expect_range() { # WHAT PIXELS LO HI
+	{ [ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; } ||
+		t_check "$1: $2 pixels, want $3..$4"
+}
+
+# The synthetic recording's chart, by hand from the chart's geometry (a 660 x 290 px plot, bars
+# up to 540 px at 20 px): the stack tops at 10 W, so the axis runs to 12 W; flux's band is
+# 2/12 of 290 px over 9 of the 10 columns of 66 px (28,710 px), its bar 18/50 of 540 px
+# (3,888 px), its legend swatch 144: about 32,700. The workload's band is 3/12: 43,065 px, bar
+# 5,832, swatch 144: about 49,000. The gap column is 66 x 290 = 19,140 px. Edges blend, so
+# the ranges allow a row or so.
+case_svg() {
+	local tmp rc f pngstat line
+	pngstat=$(wp_helper pngstat) || return
+	tmp=$(wp_tmp)
+	f=$tmp/syn.csv
+	synthetic "$f"
+	wp_run rc "$tmp/r" report --svg "$tmp/r.svg" "$f"
+	[ "$rc" = 0 ] || t_fail "report --svg exited $rc: $(wp_err "$tmp/r")" || return
+	xmllint --noout "$tmp/r.svg" 2>"$tmp/xml.err" || t_check "not well-formed: $(head -c 300 "$tmp/xml.err")"
+	rsvg-convert -f png -o "$tmp/r.png" "$tmp/r.svg" 2>"$tmp/rsvg.err" ||
+		t_fail "rsvg-convert: $(head -c 300 "$tmp/rsvg.err")" || return
+	line=$("$pngstat" "$tmp/r.png")
+	# 960 wide; 510 + 3 bars of 28 + 40 high.
+	[ "$(echo "$line" | cut -d' ' -f1-2)" = "960 634" ] || t_check "size: $line"
+	awk -v l="$line" 'BEGIN { split(l, a, " "); exit !(a[3] > 0.2 && a[4] > 20) }' ||
+		t_check "nearly blank: $line"
+	expect_range "flux" "$(pixels_of "$tmp/r.png" e4572e)" 30000 34000
+	expect_range "workload" "$(pixels_of "$tmp/r.png" 4c78a8)" 46000 50500
+	expect_range "gap" "$(pixels_of "$tmp/r.png" e8e8e8)" 18500 19700
+	for w in "energy: powercap (the CSV's source column)" "power (W)" "time since the start (s)" \
+		"Energy by group (J, share of the node's)" "27.00 J  (30.0 %)" "gap: energy unknown"; do
+		grep -qF "$w" "$tmp/r.svg" || t_check "the chart lacks '$w'"
+	done
+	# compare's chart: both sides' bars, the verdict and the source on it.
+	run_csv "$tmp/b1.csv" 10 0 3.0
+	run_csv "$tmp/b2.csv" 20 0 3.2
+	run_csv "$tmp/c1.csv" 10 1.0 3.0
+	run_csv "$tmp/c2.csv" 15 1.2 3.1
+	wp_run rc "$tmp/c" compare "$tmp"/b?.csv --vs "$tmp"/c?.csv --svg "$tmp/c.svg"
+	[ "$rc" = 0 ] || t_fail "compare --svg exited $rc: $(wp_err "$tmp/c")" || return
+	xmllint --noout "$tmp/c.svg" 2>"$tmp/xml.err" || t_check "compare's not well-formed: $(head -c 300 "$tmp/xml.err")"
+	rsvg-convert -f png -o "$tmp/c.png" "$tmp/c.svg" || t_fail "rsvg-convert compare" || return
+	expect_range "baseline bars" "$(pixels_of "$tmp/c.png" 7f9fbf)" 5000 200000
+	expect_range "candidate bars" "$(pixels_of "$tmp/c.png" e4572e)" 5000 200000
+	grep -qF "verdict: Flux controllers add 1.100" "$tmp/c.svg" || t_check "compare's chart has no verdict"
+	grep -qF "energy: powercap, attribution util" "$tmp/c.svg" || t_check "compare's chart has no source"
+	# Bad: two files, a directory that is not there (nothing left behind either way).
+	wp_run rc "$tmp/two" report --svg "$tmp/x.svg" "$f" "$f"
+	{ [ "$rc" = 1 ] && grep -q "report: --svg draws one recording, and 2 are named" "$tmp/two.err"; } ||
+		t_check "two files: $rc $(wp_err "$tmp/two")"
+	wp_run rc "$tmp/nodir" report --svg "$tmp/none/x.svg" "$f"
+	{ [ "$rc" = 1 ] && grep -q "report: writing $tmp/none/x.svg: No such file or directory" "$tmp/nodir.err"; } ||
+		t_check "no directory: $rc $(wp_err "$tmp/nodir")"
+	t_pass
+}
+
+# A long read shows how far it has come on a terminal (script(1) gives it one), never on a
+# pipe. 1.8 million rows take about 2 s here; the line shows after 0.5 s.
+case_progress() {
+	local tmp rc
+	tmp=$(wp_tmp)
+	awk -v hdr="$HDR" 'BEGIN { print hdr; for (i = 1; i <= 600000; i++) { ts = i * 10000000
+		printf "%d,10000000,11,/a,2000000,,,4,20000,powercap,4,100000,,,,,host-other,,20000\n", ts
+		printf "%d,10000000,12,/b,5000000,,,9,30000,powercap,9,100000,,,,,host-other,,30000\n", ts
+		printf "%d,10000000,0,<idle>,13000000,,,0,50000,powercap,0,100000,,,,,idle,,50000\n", ts } }' |
+		gzip -1 >"$tmp/big.csv.gz"
+	script -qec "$WP_BIN report $tmp/big.csv.gz >$tmp/tty.out" /dev/null >"$tmp/tty.err" </dev/null
+	grep -q "wattprobe: reading $tmp/big.csv.gz: *[0-9]* %" "$tmp/tty.err" ||
+		t_check "no progress on a terminal: $(head -c 200 "$tmp/tty.err" | cat -v)"
+	grep -q "total .* 100.0%" "$tmp/tty.out" || t_check "the table is not whole: $(tail -1 "$tmp/tty.out")"
+	wp_run rc "$tmp/pipe" report "$tmp/big.csv.gz"
+	[ ! -s "$tmp/pipe.err" ] || t_check "progress on a pipe: $(head -c 200 "$tmp/pipe.err" | cat -v)"
 	t_pass
 }
 
@@ -188,3 +335,6 @@ t_run synthetic case_synthetic
 t_run real case_real
 t_run bad case_bad
 t_run compare case_compare
+t_run reconcile case_reconcile
+t_run svg case_svg
+t_run progress case_progress
