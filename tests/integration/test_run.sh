@@ -29,6 +29,30 @@ case_cpu() {
 	t_pass
 }
 
+# Where only cgroup v1 is (--cgroup-mode v1 here, on the hybrid VM): the run's cgroup is made
+# in the cpuacct hierarchy, and its cpuacct.usage is the kernel's count.
+case_cpu_v1() {
+	local tmp burn mp rc kern got
+	tmp=$(wp_tmp)
+	burn=$(wp_helper burn) || return
+	mp=$(cg1_mount cpuacct) || {
+		t_skip "no cgroup v1 hierarchy with the cpuacct controller is mounted"
+		return
+	}
+	# shellcheck disable=SC2016 # $1.. are sh -c's own arguments
+	wp_run rc "$tmp/run" run --cgroup-mode v1 -- sh -c '"$1" 100 1.5 &&
+		cat "$2$(sed -n "s/^[0-9]*:\([^:]*,\)\{0,1\}cpuacct\(,[^:]*\)\{0,1\}://p" /proc/self/cgroup)/cpuacct.usage"' \
+		_ "$burn" "$mp"
+	[ "$rc" = 0 ] || t_fail "run exited $rc: $(wp_err "$tmp/run")" || return
+	kern=$(tail -n 1 "$tmp/run.out")
+	got=$(awk '$3 == "CPU" && $4 == "time" { printf "%.0f", $1 * 1e9 }' "$tmp/run.err")
+	t_info "CPU time: wattprobe $got ns, the cgroup's cpuacct.usage $kern ns ($(pct_err "$got" "$kern")% off)"
+	[ -n "$kern" ] && [ -n "$got" ] || t_fail "no figures: $(wp_err "$tmp/run")" || return
+	within_pct "$got" "$kern" 2 || t_check "CPU time $got ns vs cpuacct.usage $kern ns"
+	ls -d "$mp"/wattprobe-run-* >/dev/null 2>&1 && t_check "a wattprobe-run cgroup was left behind"
+	t_pass
+}
+
 case_status_io() {
 	local tmp rc mp
 	tmp=$(wp_tmp)
@@ -64,4 +88,5 @@ case_status_io() {
 }
 
 t_run cpu case_cpu
+t_run cpu_v1 case_cpu_v1
 t_run status_io case_status_io
