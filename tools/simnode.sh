@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # simnode.sh: a simulated Kubernetes node: a kubelet-shaped cgroup v2 tree with Flux-, control-
 # plane- and workload-like load in it, and the pod list that names it (docs/simnode.md).
+# --flux picks how Flux's controllers behave: fast bursts, slow ones like real reconciles, or
+# no Flux at all (the same node managed by hand).
 #
 # A simulation, for demos and tests: there is no kubelet, container runtime, API server or pause
 # container; each "container" is one CPU-burning process moved into a cgroup named the way
@@ -13,7 +15,7 @@ SRC=$(dirname "$(dirname "$SELF")")
 MAX_S=86400 # burn runs for at most a day: so does a simulated node
 STATE_FILES=(pods.json cgroups.tsv tops pids created meta log)
 
-DRY=0 DRIVER=systemd NODE=minikube SCALE=1 STATIC=simple DURATION='' STATE='' CMD=''
+DRY=0 DRIVER=systemd NODE=minikube SCALE=1 STATIC=simple FLUX=fast DURATION='' STATE='' CMD=''
 UP_OPTS=() DRY_OPT=()
 CG='' CGROOT='' BURN=''
 
@@ -38,6 +40,15 @@ kube-system ds     kube-proxy              besteffort kube-proxy     10  997 k8s
 podinfo     deploy podinfo                 burstable  podinfod       12  100 app=podinfo
 podinfo     deploy podinfo                 burstable  podinfod        8  103 app=podinfo
 default     deploy snowflake-web           guaranteed web            16  211 app=snowflake-web
+'
+# --flux slow: BASE BURST_MS PERIOD_MS of the flux-system rows above, as real controllers
+# reconcile (a few hundred ms every few minutes) with the intervals compressed to 10-30 s. The
+# periods are not multiples of each other; phases are L_PHASE's, as for every process.
+FLUX_SLOW='
+source-controller       300 10100
+kustomize-controller    400 15100
+helm-controller         250 19900
+notification-controller 120 30100
 '
 # Node services: NAME BURST_MS PERIOD_MS.
 SERVICES='
@@ -64,7 +75,7 @@ done'
 usage() {
 	cat <<EOF
 usage: simnode.sh up STATE_DIR [--driver systemd|cgroupfs] [--node NAME] [--scale X]
-                  [--static-pods simple|mirror] [--dry-run]
+                  [--static-pods simple|mirror] [--flux fast|slow|off] [--dry-run]
        simnode.sh down STATE_DIR [--dry-run]
        simnode.sh freeze|thaw STATE_DIR
        simnode.sh run [-d SECONDS] [up options]
@@ -87,6 +98,9 @@ docs/simnode.md). Needs root: it makes cgroups under the cgroup2 mount.
   --static-pods M  simple (default): static pods' cgroups carry the pods.json UID; mirror: as on
                    a real node, the cgroup carries kubelet's config hash (32 hex) and pods.json
                    the mirror pod's UID, linked by the kubernetes.io/config.mirror annotation
+  --flux MODE      fast (default): the Flux controllers burst 40-60 ms every 1.0-2.4 s;
+                   slow: 120-400 ms every 10.1-30.1 s, like real reconciles, compressed;
+                   off: no Flux pods (a node managed by hand), and none in pods.json
   --dry-run        print every step, do none
   -h, --help
 
@@ -291,7 +305,10 @@ add_pod() { # NS KIND BASE QOS CONTAINER BURST_MS PERIOD_MS LABELS SEQ
 
 plan() {
 	local ns kind base qos ctr burst period labels name dir d rel c
-	local -A seq=() seen=()
+	local -A seq=() seen=() slow=()
+	while read -r base burst period; do
+		[ -z "$base" ] || slow[$base]="$burst $period"
+	done <<<"$FLUX_SLOW"
 	if [ "$DRIVER" = systemd ]; then
 		KUBEPODS=$CG/kubepods.slice
 		SVC_PARENT=$CG/system.slice
@@ -309,6 +326,13 @@ plan() {
 	fi
 	while read -r ns kind base qos ctr burst period labels; do
 		[ -n "$ns" ] || continue
+		if [ "$ns" = flux-system ]; then
+			[ "$FLUX" != off ] || continue
+			if [ "$FLUX" = slow ]; then
+				[ -n "${slow[$base]:-}" ] || die "no --flux slow load for $base"
+				read -r burst period <<<"${slow[$base]}"
+			fi
+		fi
 		seq[$ns/$base]=$((${seq[$ns/$base]:-0} + 1))
 		add_pod "$ns" "$kind" "$base" "$qos" "$ctr" "$burst" "$period" "$labels" \
 			"${seq[$ns/$base]}"
@@ -527,8 +551,8 @@ cmd_up() {
 	fi
 	if [ "$DRY" != 1 ]; then
 		# noclobber: of two ups racing for a STATE_DIR, one gets this file, the other stops.
-		printf -v d 'driver=%s\nnode=%s\nscale=%s\nmount=%s\nstatedir_made=%s\n' \
-			"$DRIVER" "$NODE" "$SCALE" "$CG" "$mk"
+		printf -v d 'driver=%s\nnode=%s\nscale=%s\nflux=%s\nmount=%s\nstatedir_made=%s\n' \
+			"$DRIVER" "$NODE" "$SCALE" "$FLUX" "$CG" "$mk"
 		(set -o noclobber && printf '%s' "$d" >"$STATE/meta") 2>/dev/null ||
 			die "$STATE is in use by a simnode (simnode.sh down $STATE first)"
 		trap _up_on_exit EXIT
@@ -574,6 +598,10 @@ cmd_up() {
 		"$NODE" "$DRIVER" "${#P_NAME[@]}" "$n" "$NOMINAL_CPU"
 	d=burn
 	[ "$BURN" != shell ] || d="bash loops"
+	case $FLUX in
+	slow) d+=', Flux reconciling every 10-30 s' ;;
+	off) d+=', no Flux' ;;
+	esac
 	printf ' (%s); state in %s\n' "$d" "$STATE"
 }
 
@@ -755,6 +783,12 @@ set_opt() { # OPTION VALUE
 		*) usage_die "--static-pods: '$2' (want simple or mirror)" ;;
 		esac
 		;;
+	--flux)
+		case $2 in
+		fast | slow | off) FLUX=$2 ;;
+		*) usage_die "--flux: '$2' (want fast, slow or off)" ;;
+		esac
+		;;
 	-d)
 		if ! [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
 			! awk -v s="$2" -v m="$MAX_S" 'BEGIN { exit !(s > 0 && s <= m) }'; then
@@ -769,12 +803,12 @@ set_opt() { # OPTION VALUE
 parse_opts() { # ARGS...
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--driver | --node | --scale | --static-pods | -d)
+		--driver | --node | --scale | --static-pods | --flux | -d)
 			[ $# -ge 2 ] || usage_die "$1 needs a value"
 			set_opt "$1" "$2"
 			shift 2
 			;;
-		--driver=* | --node=* | --scale=* | --static-pods=*)
+		--driver=* | --node=* | --scale=* | --static-pods=* | --flux=*)
 			set_opt "${1%%=*}" "${1#*=}"
 			shift
 			;;

@@ -53,8 +53,8 @@ int cgname_rel_path(const char *mount, const char *mount_root, const char *abs, 
 }
 
 /*
- * Insert-only: names already handed out stay valid for the whole run (callers keep the
- * pointers). Kernfs ids are never reused and a cgroup cannot be renamed, so nothing is lost.
+ * A name handed out stays valid until cgname__forget of its id. Kernfs ids are never reused
+ * and a cgroup cannot be renamed, so a stored name never goes stale.
  */
 static int store(struct cgname *c, uint64_t id, const char *path)
 {
@@ -180,6 +180,45 @@ const char *cgname__lookup(struct cgname *c, uint64_t id)
 	if (c->by_handle)
 		store(c, id, CGNAME_GONE);
 	return CGNAME_GONE;
+}
+
+int cgname__alive(struct cgname *c, uint64_t id)
+{
+	char rel[CG_PATH_MAX], path[CG_PATH_MAX + 256], **slot;
+	size_t rootlen;
+	int err;
+
+	if (c->by_handle) {
+		err = by_handle(c, id, rel, sizeof(rel));
+		if (!err || err == -ENAMETOOLONG)
+			return 1;
+		if (err == -ESTALE || err == -ENOENT)
+			return 0;
+	}
+	/* Without handles: by the path it had, which a new cgroup cannot take before it is gone. */
+	slot = u64map__get(c->paths, id);
+	if (!slot || !strcmp(*slot, CGNAME_GONE) || !strcmp(*slot, CGNAME_TOO_LONG))
+		return slot ? 0 : -ENOENT;
+	/* Names are the hierarchy's paths: below a mount of a subtree, less its root. */
+	rootlen = strcmp(c->root, "/") ? strlen(c->root) : 0;
+	snprintf(path, sizeof(path), "%s%s", c->mount,
+		 strncmp(*slot, c->root, rootlen) ? *slot : *slot + rootlen);
+	return access(path, F_OK) == 0;
+}
+
+void cgname__forget(struct cgname *c, uint64_t id)
+{
+	char **slot = u64map__get(c->paths, id);
+
+	if (!slot)
+		return;
+	free(*slot);
+	u64map__del(c->paths, id);
+}
+
+size_t cgname__count(const struct cgname *c)
+{
+	return u64map__size(c->paths);
 }
 
 struct cgname *cgname__open(const struct cg_hier *hier)

@@ -22,6 +22,13 @@ void cgname__free(struct cgname *c);
  */
 const char *cgname__lookup(struct cgname *c, uint64_t id);
 
+/* Whether cgroup id still exists: 1, 0 (gone: its id never comes back), or -ENOENT (unknown). */
+int cgname__alive(struct cgname *c, uint64_t id);
+/* Drop id's name (a gone cgroup's): the pointer cgname__lookup gave for it is freed. */
+void cgname__forget(struct cgname *c, uint64_t id);
+/* Names held. */
+size_t cgname__count(const struct cgname *c);
+
 /* Rewalk the hierarchy now; 0 or -errno. */
 int cgname__rescan(struct cgname *c);
 

@@ -127,7 +127,7 @@ int chart_compare(FILE *f, const struct cmp_result *r, const struct chart_labels
 {
 	struct panel groups = { .x0 = 80, .x1 = 700 }, whole = { .x0 = 770, .x1 = 930 };
 
-	/* The node and idle on a scale of their own: beside them the groups would not show. */
+	/* Idle and the total on a scale of their own: beside them the groups would not show. */
 	for (size_t i = 0; i < r->n; i++) {
 		struct panel *p =
 			!strcmp(r->lines[i].group, CMP_NODE) || !strcmp(r->lines[i].group, "idle")
@@ -142,7 +142,7 @@ int chart_compare(FILE *f, const struct cmp_result *r, const struct chart_labels
 	verdict_lines(f, verdict);
 	svg_text(f, 0, 0, "middle", 12, "transform=\"translate(24 295) rotate(-90)\"",
 		 "energy per hour (Wh/h, the average W)");
-	svg_text(f, whole.x0, Y0 - 8, "start", 11, NULL, "the node and idle, own scale");
+	svg_text(f, whole.x0, Y0 - 8, "start", 11, NULL, "idle and the node's total, own scale");
 	legend(f, r);
 	if (groups.n)
 		draw(f, &groups);

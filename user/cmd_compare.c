@@ -31,7 +31,8 @@ static void add_group(void *ctx, const char *name, const char *group, uint64_t c
 	(void)cpu_ns;
 	if (r->ngroups == CMP_MAX_GROUPS - 2)
 		return;
-	snprintf(r->group[r->ngroups], sizeof(r->group[0]), "%s", name);
+	snprintf(r->group[r->ngroups], sizeof(r->group[0]), "%s",
+		 strcmp(name, CMP_NODE) ? name : CMP_TOTAL_RENAMED);
 	r->wh[r->ngroups++] = uj / 3.6e9;
 }
 
@@ -56,9 +57,9 @@ static int check_basis(struct basis *b, const char *path, const char *source, co
 	return 0;
 }
 
-static int load_run(const char *path, struct cmp_run *r, struct basis *b)
+static int load_run(const char *path, struct cmp_run *r, struct basis *b, bool allow_cut)
 {
-	struct report_window w = { .from_ns = 0, .to_ns = UINT64_MAX };
+	struct report_window w = { .from_ns = 0, .to_ns = UINT64_MAX, .allow_cut = allow_cut };
 	struct progress pg;
 	char what[300];
 	struct summary_totals t;
@@ -81,9 +82,14 @@ static int load_run(const char *path, struct cmp_run *r, struct basis *b)
 	err = report_load(path, &w, &run, msg, sizeof(msg));
 	progress_end(&pg);
 	if (err) {
-		wp_err("%s", msg);
+		wp_err("%s%s", msg,
+		       strstr(msg, "truncated") && !allow_cut
+			       ? " (--allow-truncated reads it up to its last whole interval)"
+			       : "");
 		return err;
 	}
+	if (run.cut[0])
+		wp_err("%s: read up to its last whole interval, %.3f s", run.cut, run.to_ns / 1e9);
 	err = check_basis(b, path, run.source, m.attribution[0] ? m.attribution : "util");
 	if (!err) {
 		summary__totals(run.sum, &t);
@@ -225,9 +231,9 @@ int do_compare(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	for (size_t i = 0; !err && i < env.nbase; i++)
-		err = load_run(env.base[i], &base[i], &b);
+		err = load_run(env.base[i], &base[i], &b, env.allow_cut);
 	for (size_t i = 0; !err && i < env.ncand; i++)
-		err = load_run(env.cand[i], &cand[i], &b);
+		err = load_run(env.cand[i], &cand[i], &b, env.allow_cut);
 	if (err)
 		return EXIT_FAILURE;
 	if (compare_runs(base, env.nbase, cand, env.ncand, &res)) {

@@ -35,14 +35,35 @@ static void on_signal(int sig)
 	atomic_store(&stop_requested, true);
 }
 
-/* No SA_RESTART: the sleep ends at once. SA_RESETHAND: a second Ctrl-C kills as usual. */
+/* Nothing to do: the write that raised the signal fails (EPIPE, EFBIG) and says so. */
+static void on_write_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: no SA_RESTART, the sleep ends at once; SA_RESETHAND, a second Ctrl-C
+ * kills as usual. SIGPIPE (the reader of -o - left: `| head`) and SIGXFSZ (the file size limit)
+ * would kill the process in the middle of a row; caught, the write fails instead, the recording
+ * ends at that interval and the CSV ends with a whole one. Caught rather than ignored: an ignored
+ * signal stays ignored across exec, and the command of `run` must start with the defaults.
+ */
 static void catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
+	struct sigaction wr = { .sa_handler = on_write_signal, .sa_flags = SA_RESTART };
+
+	struct sigaction hup;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A lost terminal ends the recording as SIGTERM does, unless nohup ignores it. */
+	if (sigaction(SIGHUP, NULL, &hup) == 0 && hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&wr.sa_mask);
+	sigaction(SIGPIPE, &wr, NULL);
+	sigaction(SIGXFSZ, &wr, NULL);
 }
 
 struct recorder {
@@ -57,24 +78,38 @@ struct recorder {
 	size_t nhooks;
 	struct recmeta meta; /* the sidecar of -o FILE */
 	bool meta_on;
+	int forget_err; /* folding a forgotten cgroup's entries failed: ENOMEM */
 };
 
-/* Opened before anything else can fail: a bad path is the first and only error. */
+/*
+ * Opened before anything else can fail: a bad path is the first and only error. Only a regular
+ * file is written on (csv.c): what else is there is named in the refusal.
+ */
 static int open_output(struct recorder *r)
 {
-	r->report = stdout;
-	if (!r->env.output)
-		return 0;
-	if (strcmp(r->env.output, "-") == 0)
-		r->report = stderr;
-	r->csv = csv__open(r->env.output);
-	if (!r->csv) {
-		int err = -errno;
+	const char *out = r->env.output, *kind;
+	int err;
 
-		wp_err("output %s: %s", r->env.output, strerror(errno));
-		return err;
-	}
-	return 0;
+	r->report = stdout;
+	if (!out)
+		return 0;
+	if (strcmp(out, "-") == 0)
+		r->report = stderr;
+	r->csv = csv__open_kind(out, &kind);
+	if (r->csv)
+		return 0;
+	err = -errno;
+	if (kind && err == -ELOOP)
+		wp_err("output %s: is a symbolic link, refused (name the file itself; -o - writes "
+		       "to stdout)",
+		       out);
+	else if (kind)
+		wp_err("output %s: is %s, not a regular file: refused (-o - writes the CSV to "
+		       "stdout, to pipe it on)",
+		       out, kind);
+	else
+		wp_err("output %s: %s", out, strerror(-err));
+	return err;
 }
 
 static int start_output(struct recorder *r)
@@ -178,19 +213,26 @@ static int on_tick(void *ctx, const struct sampler_tick *t)
 	struct recorder *r = ctx;
 	int err, done = 0;
 
+	if (r->forget_err)
+		return r->forget_err;
 	if (r->meta_on && !r->meta.start_mono_ns) {
 		err = write_meta(r, t, false);
-		if (err)
+		if (err) {
+			r->meta_on = false; /* said once: the end does not try again */
 			return err;
+		}
 	}
-	err = summary__add(r->sum, t->s, t->interval_ns, t->res, t->ids);
-	if (!err && r->csv) {
+	/* The file first: an interval that could not be written is not in the summary either. */
+	if (r->csv) {
 		strbuf_reset(&r->sb);
 		err = csv_interval(&r->sb, &r->lay, t->s, t->interval_ns, t->zd, t->res, t->ids);
 		err = err ?: csv__write(r->csv, r->sb.buf, r->sb.len);
-		if (err)
+		if (err) {
 			wp_err("writing %s: %s", r->env.output, strerror(-err));
+			return err;
+		}
 	}
+	err = summary__add(r->sum, t->s, t->interval_ns, t->res, t->ids);
 	/* Every hook sees the interval; one that says the run is over ends it after this one. */
 	for (size_t i = 0; !err && i < r->nhooks; i++) {
 		int rc = r->hooks[i].tick ? r->hooks[i].tick(r->hooks[i].ctx, &r->sp, t) : 0;
@@ -254,6 +296,15 @@ static void report(struct recorder *r)
 		(unsigned long long)t.gap_intervals, (unsigned long long)sp->late_ticks);
 }
 
+/* A gone cgroup the sampler forgets: its summary entries fold into their group's and pod's. */
+static void forget_cgroup(void *ctx, uint64_t cgroup_id)
+{
+	struct recorder *r = ctx;
+
+	if (summary__forget(r->sum, cgroup_id))
+		r->forget_err = -ENOMEM;
+}
+
 static void stop_hooks(struct recorder *r)
 {
 	for (size_t i = 0; i < r->nhooks; i++)
@@ -274,6 +325,8 @@ int recorder_main(const struct record_env *env, const struct rec_hook *hooks, si
 		wp_err("%s", strerror(ENOMEM));
 	err = err ?: open_output(&r);
 	err = err ?: sampler__setup(&r.sp, &r.env, &stop_signal, &stop_requested);
+	r.sp.forget = forget_cgroup;
+	r.sp.forget_ctx = &r;
 	/* A server that cannot listen is the only error said: the notes come after. */
 	err = err ?: start_hooks(&r);
 	err = err ?: start_output(&r);

@@ -221,7 +221,7 @@ static int write_svg(const char *out, const char *path, const struct recmeta *m,
 static int report_one(const struct report_env *env, const char *path, json_object *all)
 {
 	/* The series always: by group, the Flux controllers' reconciles are found in it. */
-	struct report_window w = { env->from_ns, env->to_ns, true, NULL, NULL };
+	struct report_window w = { env->from_ns, env->to_ns, true, env->allow_cut, NULL, NULL };
 	struct progress pg;
 	char what[300];
 	struct report_run run;
@@ -244,9 +244,14 @@ static int report_one(const struct report_env *env, const char *path, json_objec
 	err = report_load(path, &w, &run, msg, sizeof(msg));
 	progress_end(&pg);
 	if (err) {
-		wp_err("%s", msg);
+		wp_err("%s%s", msg,
+		       strstr(msg, "truncated") && !env->allow_cut
+			       ? " (--allow-truncated reads it up to its last whole interval)"
+			       : "");
 		return err;
 	}
+	if (run.cut[0])
+		wp_err("%s: read up to its last whole interval, %.3f s", run.cut, run.to_ns / 1e9);
 	by = env->by_set ? env->by : run.has_pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
 	if (all) {
 		json_object_array_add(all, run_json(path, &m, have_meta, &run, by));

@@ -71,6 +71,7 @@ static void child(int go, int errw, char **cmd)
 	close(go);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	execvp(cmd[0], cmd);
 	e = errno;
 	if (write(errw, &e, sizeof(e)) < 0)

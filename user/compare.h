@@ -10,7 +10,13 @@
 
 #define CMP_MAX_GROUPS 64
 #define CMP_MAX_RUNS   256
-#define CMP_NODE       "node" /* the pseudo group of the node's whole energy */
+/*
+ * The pseudo group of the node's whole energy, after every group and idle: "total", as in the
+ * summary's table; not "node", which is a group (kubelet, the runtimes). A group a rule names
+ * "total" is shown as CMP_TOTAL_RENAMED.
+ */
+#define CMP_NODE	  "total"
+#define CMP_TOTAL_RENAMED "total (group)"
 
 /* One run: each group's energy and the time energy was known. */
 struct cmp_run {

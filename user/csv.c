@@ -13,12 +13,11 @@
 struct csv_out {
 	int fd;
 	gzFile gz;
-	bool is_stdout;
-	bool stream;  /* stdout, a pipe, a FIFO, a device: written on, never truncated */
-	bool created; /* we made the file: an aborted run removes it */
+	bool is_stdout; /* -o -: a pipe, a terminal, whatever the caller made it; never truncated */
+	bool created;	/* we made the file: an aborted run removes it */
 	bool gzip;
 	bool begun;
-	off_t good_off; /* end of the last whole interval (plain files) */
+	off_t good_off; /* end of the last whole interval (files) */
 	char *path;
 };
 
@@ -29,21 +28,88 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* What a file of this mode is, for a message. */
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	}
+	return "not a regular file";
+}
+
+/* -1 with errno ELOOP (a symbolic link), EISDIR (a directory) or ENOTSUP, *kind saying which. */
+static int refuse(mode_t mode, const char **kind)
+{
+	if (kind)
+		*kind = file_kind(mode);
+	errno = S_ISLNK(mode) ? ELOOP : S_ISDIR(mode) ? EISDIR : ENOTSUP;
+	return -1;
+}
+
+/*
+ * An existing path is written on only when it is a regular file. Never through a symbolic link
+ * (a root tool told to write in /tmp, where anyone can plant one), never into a device, a FIFO
+ * or a socket: those are refused, not streamed, as -o - is the way to a pipe. lstat() first, so
+ * that a device is not even opened (opening /dev/watchdog arms it); then what decides is the
+ * fstat() of the descriptor opened, as the path may have been swapped in between.
+ */
+static int open_existing(const char *path, const char **kind)
+{
+	struct stat st;
+	int fd, flags, err;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return refuse(st.st_mode, kind);
+	/* O_NONBLOCK: a FIFO swapped in meanwhile fails with ENXIO instead of blocking here. */
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return refuse(S_IFLNK, kind);
+	if (fd < 0 && errno == ENXIO && lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return refuse(st.st_mode, kind);
+	if (fd < 0)
+		return -1;
+	err = fstat(fd, &st) ? errno : 0;
+	if (!err && !S_ISREG(st.st_mode)) {
+		close(fd);
+		return refuse(st.st_mode, kind);
+	}
+	flags = err ? -1 : fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
+		err = err ?: errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Open without truncating: a run that fails before recording starts leaves an existing file as
  * it was (and removes one it created). csv__begin() truncates once recording starts.
  */
-struct csv_out *csv__open(const char *path)
+struct csv_out *csv__open_kind(const char *path, const char **kind)
 {
 	struct csv_out *out = calloc(1, sizeof(*out));
-	struct stat st;
 	int err;
 
+	if (kind)
+		*kind = NULL;
 	if (!out)
 		return NULL;
 	if (strcmp(path, "-") == 0) {
 		out->fd = STDOUT_FILENO;
-		out->is_stdout = out->stream = true;
+		out->is_stdout = true;
 		return out;
 	}
 	out->path = strdup(path);
@@ -52,10 +118,11 @@ struct csv_out *csv__open(const char *path)
 		errno = ENOMEM;
 		return NULL;
 	}
-	out->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* O_EXCL makes a new file or fails: it never follows a link, planted or dangling. */
+	out->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	out->created = out->fd >= 0;
 	if (out->fd < 0 && errno == EEXIST)
-		out->fd = open(path, O_WRONLY | O_CLOEXEC);
+		out->fd = open_existing(path, kind);
 	if (out->fd < 0) {
 		err = errno;
 		free(out->path);
@@ -64,8 +131,12 @@ struct csv_out *csv__open(const char *path)
 		return NULL;
 	}
 	out->gzip = ends_with(path, ".gz");
-	out->stream = fstat(out->fd, &st) == 0 && !S_ISREG(st.st_mode);
 	return out;
+}
+
+struct csv_out *csv__open(const char *path)
+{
+	return csv__open_kind(path, NULL);
 }
 
 int csv__begin(struct csv_out *out)
@@ -73,7 +144,7 @@ int csv__begin(struct csv_out *out)
 	if (out->begun)
 		return 0;
 	out->begun = true;
-	if (!out->stream && ftruncate(out->fd, 0))
+	if (!out->is_stdout && ftruncate(out->fd, 0))
 		return -errno;
 	if (out->gzip) {
 		out->gz = gzdopen(out->fd, "wb6");
@@ -126,9 +197,14 @@ int csv__write(struct csv_out *out, const char *buf, size_t len)
 	if (err)
 		return err;
 	if (!out->gz) {
+		/*
+		 * One write() for the interval as a rule. A row cut by a full disk or the file size
+		 * limit (EFBIG: the CLI catches SIGXFSZ) is taken back: the file ends with a whole
+		 * interval. What cannot be taken back: a SIGKILL that lands inside that write(), as
+		 * the kernel stops a write at a page boundary when a fatal signal is pending.
+		 */
 		err = write_all(out->fd, buf, len);
-		/* A row cut by a full disk is taken back: the file ends with a whole interval. */
-		if (err && !out->stream && ftruncate(out->fd, out->good_off) == 0)
+		if (err && !out->is_stdout && ftruncate(out->fd, out->good_off) == 0)
 			lseek(out->fd, out->good_off, SEEK_SET);
 		if (!err)
 			out->good_off += len;
@@ -142,7 +218,7 @@ int csv__write(struct csv_out *out, const char *buf, size_t len)
 
 bool csv__is_file(const struct csv_out *out)
 {
-	return !out->stream;
+	return !out->is_stdout;
 }
 
 int csv__close(struct csv_out *out)

@@ -11,7 +11,15 @@
 
 struct csv_out;
 
-/* "-" is stdout; a .gz suffix writes gzip. Nothing is truncated yet. NULL with errno set. */
+/*
+ * "-" is stdout; any other path must be a regular file or not exist yet (it is then created,
+ * 0644). A symbolic link (errno ELOOP), a directory (EISDIR), a FIFO, a socket or a device
+ * (ENOTSUP) is refused, never followed or written into, and *kind (when not NULL) says what it
+ * is ("a FIFO"); otherwise *kind is NULL. A .gz suffix writes gzip. Nothing is truncated yet.
+ * NULL with errno set.
+ */
+struct csv_out *csv__open_kind(const char *path, const char **kind);
+/* csv__open_kind() without the kind. */
 struct csv_out *csv__open(const char *path);
 /* Recording starts: truncate (done by the first csv__write too). 0 or -errno. */
 int csv__begin(struct csv_out *out);
@@ -19,7 +27,7 @@ int csv__begin(struct csv_out *out);
 void csv__abort(struct csv_out *out);
 /* Write one whole interval and flush it. 0 or -errno. */
 int csv__write(struct csv_out *out, const char *buf, size_t len);
-/* A regular file (not stdout, a pipe, a FIFO or a device). */
+/* A file (-o FILE), not stdout (-o -). */
 bool csv__is_file(const struct csv_out *out);
 /* Flush, fsync (files) and close. 0 or -errno; accepts NULL. */
 int csv__close(struct csv_out *out);

@@ -106,6 +106,7 @@ static bool same_ident(const struct wp_ident *a, const struct wp_ident *b)
 struct slot {
 	struct wp_ident *cur;
 	unsigned int gen; /* pods generation cur was resolved with */
+	uint64_t last_ns; /* the last interval it had a row in */
 };
 
 struct ident_cache {
@@ -114,8 +115,10 @@ struct ident_cache {
 	unsigned int gen;
 	uint64_t serial;
 	struct u64map *ids;
-	struct wp_ident **retired; /* replaced identities: pointers handed out stay valid */
+	struct wp_ident **retired; /* replaced identities: valid until the next sweep */
 	size_t nretired, cap_retired;
+	uint64_t now_ns;
+	uint64_t forgotten; /* cgroups swept away */
 	struct wp_ident idle, steal;
 };
 
@@ -203,6 +206,8 @@ const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char
 	struct slot *s = u64map__get(c->ids, id);
 	struct wp_ident *fresh;
 
+	if (s)
+		s->last_ns = c->now_ns;
 	if (s && (!s->cur->incomplete || s->gen == c->gen))
 		return s->cur;
 	fresh = resolve_new(c, path);
@@ -214,6 +219,7 @@ const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char
 			ident_free(fresh);
 			return NULL;
 		}
+		s->last_ns = c->now_ns;
 	} else if (same_ident(fresh, s->cur)) {
 		/* Nothing new: the same identity, tried again with the next pods if incomplete. */
 		s->cur->incomplete = fresh->incomplete;
@@ -227,6 +233,51 @@ const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char
 	s->cur = fresh;
 	s->gen = c->gen;
 	return fresh;
+}
+
+void ident__tick(struct ident_cache *c, uint64_t now_ns)
+{
+	c->now_ns = now_ns;
+}
+
+int ident__sweep(struct ident_cache *c, uint64_t quiet_ns, const struct ident_sweep *sw)
+{
+	uint64_t *gone = NULL, k;
+	size_t n = 0, cap = 0, it = 0;
+	struct slot *s;
+
+	/* Collected first: deleting moves entries under the iteration. */
+	while ((s = u64map__next(c->ids, &it, &k))) {
+		if (c->now_ns - s->last_ns < quiet_ns || !sw->gone(sw->ctx, k))
+			continue;
+		if (n == cap) {
+			uint64_t *v = realloc(gone, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+
+			if (!v) {
+				free(gone);
+				return -ENOMEM;
+			}
+			gone = v;
+		}
+		gone[n++] = k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s = u64map__get(c->ids, gone[i]);
+		sw->forget(sw->ctx, gone[i]);
+		ident_free(s->cur);
+		u64map__del(c->ids, gone[i]);
+	}
+	c->forgotten += n;
+	for (size_t i = 0; i < c->nretired; i++)
+		ident_free(c->retired[i]);
+	c->nretired = 0;
+	free(gone);
+	return (int)n;
+}
+
+size_t ident__count(const struct ident_cache *c)
+{
+	return u64map__size(c->ids);
 }
 
 const struct wp_ident *ident__idle(struct ident_cache *c)

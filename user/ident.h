@@ -6,6 +6,8 @@
 #ifndef WP_IDENT_H
 #define WP_IDENT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "group_rules.h"
 #include "groups.h"
@@ -53,9 +55,29 @@ void ident__set_pods(struct ident_cache *c, const struct pods *pods);
 
 /*
  * The identity of cgroup id, whose path is path (used when the id is new, or incomplete and the
- * pods changed). The pointer stays valid until ident__free. NULL on ENOMEM.
+ * pods changed). The pointer stays valid until the next ident__sweep (or ident__free): callers
+ * keep copies, not pointers, across intervals. NULL on ENOMEM.
  */
 const struct wp_ident *ident__get(struct ident_cache *c, uint64_t id, const char *path);
+
+/* The time of the interval whose rows are looked up next: what "quiet" is measured from. */
+void ident__tick(struct ident_cache *c, uint64_t now_ns);
+
+/* How a sweep asks whether a cgroup is gone, and tells that it is being forgotten. */
+struct ident_sweep {
+	bool (*gone)(void *ctx, uint64_t id);
+	void (*forget)(void *ctx, uint64_t id); /* before its identity is freed */
+	void *ctx;
+};
+
+/*
+ * Forget the cgroups that had no row for quiet_ns and are gone (kernfs ids are never reused:
+ * a gone cgroup never comes back), and free the identities replaced since the last sweep, so
+ * that memory follows the cgroups alive, not all those ever seen. The count, or -ENOMEM.
+ */
+int ident__sweep(struct ident_cache *c, uint64_t quiet_ns, const struct ident_sweep *sw);
+/* Cgroups known now. */
+size_t ident__count(const struct ident_cache *c);
 /* The identities of the idle and steal rows. */
 const struct wp_ident *ident__idle(struct ident_cache *c);
 const struct wp_ident *ident__steal(struct ident_cache *c);

@@ -69,6 +69,7 @@ struct report_env {
 	unsigned int top;
 	bool json;
 	const char *svg; /* the chart's file, NULL for none */
+	bool allow_cut;	 /* --allow-truncated */
 	int verbose;
 	bool help;
 };
@@ -81,6 +82,7 @@ struct compare_env {
 	double pue;
 	bool json;
 	const char *svg;
+	bool allow_cut;
 	int verbose;
 	bool help;
 };

@@ -19,6 +19,7 @@ enum {
 	OPT_GRID,
 	OPT_PUE,
 	OPT_SVG,
+	OPT_CUT,
 };
 
 static const struct argp_option run_options[] = {
@@ -97,6 +98,8 @@ static const struct argp_option report_options[] = {
 	{ "json", OPT_JSON, NULL, 0, "JSON on stdout instead of the tables", 0 },
 	{ "svg", OPT_SVG, "OUT.svg", 0,
 	  "Also draw power over time by group and energy by group (one FILE)", 0 },
+	{ "allow-truncated", OPT_CUT, NULL, 0,
+	  "Read a file cut short (killed mid-write) up to its last whole interval", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr", 1 },
 	{ "help", 'h', NULL, 0, "Show this help", 1 },
 	{ "version", 'V', NULL, 0, "Print the version", 1 },
@@ -150,6 +153,9 @@ static error_t report_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SVG:
 		env->svg = arg;
 		return 0;
+	case OPT_CUT:
+		env->allow_cut = true;
+		return 0;
 	default:
 		return opts_common(key, arg, state, &env->verbose, &env->help);
 	}
@@ -190,6 +196,8 @@ static const struct argp_option compare_options[] = {
 	  0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON on stdout instead of the table", 0 },
 	{ "svg", OPT_SVG, "OUT.svg", 0, "Also draw both sides per group, with 95% intervals", 0 },
+	{ "allow-truncated", OPT_CUT, NULL, 0,
+	  "Read files cut short (killed mid-write) up to their last whole interval", 0 },
 	{ "verbose", 'v', NULL, 0, "More on stderr", 1 },
 	{ "help", 'h', NULL, 0, "Show this help", 1 },
 	{ "version", 'V', NULL, 0, "Print the version", 1 },
@@ -238,6 +246,9 @@ static error_t compare_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_SVG:
 		env->svg = arg;
+		return 0;
+	case OPT_CUT:
+		env->allow_cut = true;
 		return 0;
 	default:
 		return opts_common(key, arg, state, &env->verbose, &env->help);

@@ -8,7 +8,8 @@
 /*
  * len bytes of data into path: written to path.tmp (created afresh, never through a symlink),
  * synced, then renamed over path, so that a reader sees the old file or the new one whole.
- * 0 or -errno; nothing is left behind on failure.
+ * A symbolic link at path is replaced, its target left alone; a directory is -EISDIR, a
+ * device, a FIFO or a socket -ENOTSUP. 0 or -errno; nothing is left behind on failure.
  */
 int outfile_write_atomic(const char *path, const char *data, size_t len);
 

@@ -55,7 +55,28 @@ struct rec_reader {
 	char *line;
 	size_t cap;
 	unsigned long lineno;
+	bool allow_cut; /* a file cut short ends like a whole one, and says so in cut_msg */
+	char cut_msg[512];
 };
+
+/* A file that ends cut short: an error, or with allow_cut the end, msg kept for rec__cut. */
+static int cut_end(struct rec_reader *r, const char *msg)
+{
+	if (!r->allow_cut)
+		return -EBADMSG;
+	snprintf(r->cut_msg, sizeof(r->cut_msg), "%s", msg);
+	return 0;
+}
+
+void rec__allow_cut(struct rec_reader *r)
+{
+	r->allow_cut = true;
+}
+
+const char *rec__cut(const struct rec_reader *r)
+{
+	return r->cut_msg[0] ? r->cut_msg : NULL;
+}
 
 int recfile_split(char *line, char **fields, int max)
 {
@@ -138,14 +159,15 @@ static int read_record(struct rec_reader *r, char *msg, size_t mlen)
 					zmsg += n + 2;
 				snprintf(msg, mlen, "%s: %s (a truncated or damaged gzip file)",
 					 r->path, zmsg);
-				return -EBADMSG;
+				/* Cut, not damaged: what came before it is whole. */
+				return zerr == Z_BUF_ERROR ? cut_end(r, msg) : -EBADMSG;
 			}
 			if (len == 0)
 				return 0;
 			snprintf(msg, mlen,
 				 "%s:%lu: the last row has no end of line: a truncated file",
 				 r->path, r->lineno + 1);
-			return -EBADMSG;
+			return cut_end(r, msg);
 		}
 		if (c == '"')
 			open_quote = !open_quote;

@@ -33,6 +33,13 @@ void rec__close(struct rec_reader *r);
 size_t rec__nzones(const struct rec_reader *r);
 const char *rec__zone(const struct rec_reader *r, size_t z);
 const char *rec__path(const struct rec_reader *r);
+/*
+ * Read a file cut short (a recording killed in the middle of a write: the last row without its
+ * end of line, a gzip stream that stops) to its end instead of failing; rec__cut then says
+ * where it was cut, else NULL. A damaged file (bad data, a bad checksum) is still an error.
+ */
+void rec__allow_cut(struct rec_reader *r);
+const char *rec__cut(const struct rec_reader *r);
 /* How far into the file reading has come, 0 .. 1 (by its bytes, compressed or not). */
 double rec__progress(const struct rec_reader *r);
 

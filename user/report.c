@@ -301,7 +301,8 @@ static int read_all(struct rec_reader *rd, const struct report_window *w, struct
 {
 	struct iv iv = {};
 	struct rec_row row;
-	uint64_t first = 0, last_end = 0;
+	uint64_t first = 0, last_end = 0, prev_end = 0, prev_span = 0;
+	bool idle_last = false; /* the interval read so far ended with its <idle> row: whole */
 	bool any = false, any_iv = false, take = false;
 	int rc, err = 0;
 
@@ -331,6 +332,8 @@ static int read_all(struct rec_reader *rd, const struct report_window *w, struct
 			iv.ts_ns = row.ts_ns;
 			iv.interval_ns = row.interval_ns;
 			iv.node_uj = row.node_energy_uj;
+			prev_end = out->to_ns;
+			prev_span = last_end;
 			take = in_window(w, first, row.ts_ns, row.interval_ns);
 			if (take && !out->intervals) {
 				out->from_ns = row.ts_ns - row.interval_ns - first;
@@ -345,12 +348,22 @@ static int read_all(struct rec_reader *rd, const struct report_window *w, struct
 		}
 		if (take && !err)
 			err = iv_add(&iv, out->idents, &row);
+		idle_last = !strcmp(row.cgroup, "<idle>") && row.cgroup_id == 0;
 		if (w->progress && !(row.line % 8192))
 			w->progress(w->progress_ctx, rec__progress(rd));
 		out->has_pods |= row.pod[0] != '\0';
 	}
 	if (rc < 0)
 		err = rc;
+	/* Cut short: the interval the cut went through is left out, the ones before are whole. */
+	if (!err && rec__cut(rd)) {
+		snprintf(out->cut, sizeof(out->cut), "%s", rec__cut(rd));
+		if (!idle_last) {
+			take = false;
+			out->to_ns = prev_end;
+			last_end = prev_span;
+		}
+	}
 	if (!err && take)
 		err = iv_flush(&iv, out, out->idents);
 	iv_free(&iv);
@@ -377,6 +390,8 @@ int report_load(const char *path, const struct report_window *w, struct report_r
 	rd = rec__open(path, msg, mlen);
 	if (!rd)
 		return errno ? -errno : -EBADMSG;
+	if (w->allow_cut)
+		rec__allow_cut(rd);
 	err = start_idents(out);
 	err = err ?: read_all(rd, w, out, msg, mlen);
 	rec__close(rd);

@@ -14,6 +14,7 @@ struct report_window {
 	uint64_t from_ns;
 	uint64_t to_ns; /* UINT64_MAX: to the end */
 	bool series;	/* keep the energy over time too: report_run.series */
+	bool allow_cut; /* a file cut short is read to its last whole interval (report_run.cut) */
 	/* Told how far reading has come (0 .. 1) every few thousand rows; may be NULL. */
 	void (*progress)(void *ctx, double done);
 	void *progress_ctx;
@@ -27,6 +28,7 @@ struct report_run {
 	char source[32];	      /* the CSV's source column */
 	bool has_pods;		      /* a row names a pod: a recording with --pods */
 	struct report_idents *idents; /* the rows' identities, which sum points into */
+	char cut[512];		      /* with allow_cut: where the file was cut short, else "" */
 	/*
 	 * With window.series: energy over time from the window's start, a track per group and
 	 * one per Flux controller ("flux/source-controller").

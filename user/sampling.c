@@ -237,6 +237,7 @@ static int name_rows(struct sampler *sp)
 		sp->row_ids_cap = n;
 	}
 	refresh_pods(sp);
+	ident__tick(sp->ids, sp->s.ts_ns);
 	for (size_t i = 0; i < sp->s.nrows; i++) {
 		__u64 id = sp->s.rows[i].cgroup_id;
 
@@ -313,6 +314,43 @@ static bool wait_tick(struct sampler *sp, uint64_t *deadline, uint64_t end_ns)
 	return !*sp->stop_signal && (!end_ns || *deadline < end_ns);
 }
 
+static bool cgroup_gone(void *ctx, uint64_t id)
+{
+	struct sampler *sp = ctx;
+
+	return cgname__alive(sp->names, id) == 0;
+}
+
+static void cgroup_forget(void *ctx, uint64_t id)
+{
+	struct sampler *sp = ctx;
+
+	if (sp->forget)
+		sp->forget(sp->forget_ctx, id);
+	cgname__forget(sp->names, id);
+}
+
+/*
+ * Every few seconds, the cgroups gone and quiet (no row for 10 intervals, and 5 s at least)
+ * are forgotten here and by whoever asked (sampler.forget), so that memory follows the cgroups
+ * alive, not every one a churning node ever had.
+ */
+static int sweep(struct sampler *sp)
+{
+	struct ident_sweep sw = { cgroup_gone, cgroup_forget, sp };
+	uint64_t quiet = 10 * sp->env->interval_ns;
+	int n;
+
+	if (sp->s.ts_ns - sp->last_sweep_ns < SWEEP_EVERY_NS)
+		return 0;
+	sp->last_sweep_ns = sp->s.ts_ns;
+	n = ident__sweep(sp->ids, quiet > SWEEP_QUIET_NS ? quiet : SWEEP_QUIET_NS, &sw);
+	if (n < 0)
+		return n;
+	sp->forgotten += (uint64_t)n;
+	return 0;
+}
+
 int sampler__run(struct sampler *sp, sampler_tick_fn *fn, int (*begin)(void *ctx), void *ctx)
 {
 	uint64_t deadline, end_ns = 0;
@@ -334,6 +372,7 @@ int sampler__run(struct sampler *sp, sampler_tick_fn *fn, int (*begin)(void *ctx
 		return err;
 	}
 	sp->prev_ts_ns = sp->s.ts_ns;
+	sp->last_sweep_ns = sp->s.ts_ns;
 	sp->started = true;
 	err = begin ? begin(ctx) : 0;
 	while (more && !err) {
@@ -341,6 +380,9 @@ int sampler__run(struct sampler *sp, sampler_tick_fn *fn, int (*begin)(void *ctx
 		/* The last interval, cut by the duration or a signal, is recorded too. */
 		err = tick(sp, &t);
 		err = err ?: fn(ctx, &t);
+		/* After fn: nobody holds this interval's identities any more. */
+		if (!err)
+			err = sweep(sp);
 	}
 	return err > 0 ? 0 : err;
 }

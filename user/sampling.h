@@ -23,6 +23,9 @@
 
 typedef int sampler_tick_fn(void *ctx, const struct sampler_tick *t);
 
+#define SWEEP_EVERY_NS 5000000000ULL /* how often gone cgroups are looked for */
+#define SWEEP_QUIET_NS 5000000000ULL /* and how long one must have had no row */
+
 struct sampler {
 	const struct record_env *env;
 	volatile sig_atomic_t *stop_signal; /* set by the CLI's handler: the sleep ends at once */
@@ -51,6 +54,10 @@ struct sampler {
 	char notes[3][2048]; /* said once on stderr, after setup succeeded: errors stay one line */
 	uint64_t start_ns, prev_ts_ns, late_ticks;
 	bool started; /* intervals are being recorded: the summary is due even after an error */
+	/* Told of each gone cgroup forgotten, after its last interval; may be NULL. */
+	void (*forget)(void *ctx, uint64_t cgroup_id);
+	void *forget_ctx;
+	uint64_t last_sweep_ns, forgotten;
 	char why[2048];
 };
 

@@ -14,6 +14,7 @@
 /* One identity's totals; its strings are copies, the cgroup may be gone by the end. */
 struct entry {
 	uint64_t cgroup_id;
+	uint64_t prev; /* the serial of this cgroup's entry before this one, 0 for none */
 	uint64_t cpu_ns;
 	uint64_t energy_uj;
 	char *name, *ns, *pod, *container, *group, *detail;
@@ -21,9 +22,18 @@ struct entry {
 
 struct summary {
 	struct u64map *by_serial;
-	struct u64map *cgroups; /* distinct cgroup ids, for the count */
+	struct u64map *cgroups; /* cgroup id -> the serial of its latest entry */
+	uint64_t forgotten;	/* cgroups folded away: in the count still */
 	struct summary_totals t;
 };
+
+/*
+ * The entries of forgotten cgroups, summed by what the tables show of them, under serials no
+ * identity has (the top bit set) and a cgroup id no cgroup has.
+ */
+#define FOLD_SERIAL (1ULL << 63)
+#define FOLD_CGROUP (~3ULL)
+#define FOLD_NAME   "<gone>"
 
 struct summary *summary__new(void)
 {
@@ -32,7 +42,7 @@ struct summary *summary__new(void)
 	if (!sm)
 		return NULL;
 	sm->by_serial = u64map__new(sizeof(struct entry));
-	sm->cgroups = u64map__new(1);
+	sm->cgroups = u64map__new(sizeof(uint64_t));
 	if (!sm->by_serial || !sm->cgroups) {
 		summary__free(sm);
 		return NULL;
@@ -94,19 +104,89 @@ int summary__add(struct summary *sm, const struct probe_sample *s, uint64_t inte
 	}
 	for (size_t i = 0; i < s->nrows; i++) {
 		struct entry *e = u64map__upsert(sm->by_serial, ids[i]->serial);
+		uint64_t *last = e ? u64map__upsert(sm->cgroups, s->rows[i].cgroup_id) : NULL;
 
-		if (!e || !u64map__upsert(sm->cgroups, s->rows[i].cgroup_id))
+		if (!last)
 			return -ENOMEM;
 		/* A half-made entry stays: its strings are freed with the map, or completed now. */
-		if (!e->group && entry_init(e, s->rows[i].cgroup_id, ids[i]))
-			return -ENOMEM;
+		if (!e->group) {
+			if (*last != ids[i]->serial)
+				e->prev = *last;
+			*last = ids[i]->serial;
+			if (entry_init(e, s->rows[i].cgroup_id, ids[i]))
+				return -ENOMEM;
+		}
 		e->cpu_ns += s->rows[i].s.cpu_ns;
 		sm->t.cpu_ns += s->rows[i].s.cpu_ns;
 		if (!res->node_gap)
 			e->energy_uj += res->node_uj[i];
 	}
-	sm->t.cgroups = u64map__size(sm->cgroups);
+	sm->t.cgroups = u64map__size(sm->cgroups) + sm->forgotten;
 	return 0;
+}
+
+/* What a forgotten cgroup still shows in the tables; details only where they are printed. */
+static bool same_fold(const struct entry *f, const struct entry *e, const char *detail)
+{
+	return !strcmp(f->group, e->group) && !strcmp(f->ns, e->ns) && !strcmp(f->pod, e->pod) &&
+	       !strcmp(f->container, e->container) && !strcmp(f->detail, detail);
+}
+
+static int fold(struct summary *sm, const struct entry *e)
+{
+	const char *detail =
+		!strcmp(e->group, "flux") || !strcmp(e->group, "k8s-system") ? e->detail : "";
+	char key[1024];
+	struct entry *f;
+	uint64_t h;
+
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s", e->group, e->ns, e->pod,
+		 e->container, detail);
+	for (h = u64map_hash_str(key) | FOLD_SERIAL;; h = (h + 1) | FOLD_SERIAL) {
+		f = u64map__upsert(sm->by_serial, h);
+		if (!f)
+			return -ENOMEM;
+		if (!f->group) {
+			struct wp_ident id = { .path = FOLD_NAME,
+					       .ns = e->ns,
+					       .pod = e->pod,
+					       .container = e->container,
+					       .group = e->group,
+					       .detail = detail };
+
+			if (entry_init(f, FOLD_CGROUP, &id))
+				return -ENOMEM;
+			break;
+		}
+		if (same_fold(f, e, detail))
+			break;
+	}
+	f->cpu_ns += e->cpu_ns;
+	f->energy_uj += e->energy_uj;
+	return 0;
+}
+
+int summary__forget(struct summary *sm, uint64_t cgroup_id)
+{
+	uint64_t *last = u64map__get(sm->cgroups, cgroup_id), serial;
+	struct entry *e, copy;
+	int err = 0;
+
+	if (!last)
+		return 0;
+	for (serial = *last; serial && !err; serial = copy.prev) {
+		e = u64map__get(sm->by_serial, serial);
+		if (!e)
+			break;
+		/* A copy: folding inserts into the map, which moves its values. */
+		copy = *e;
+		u64map__del(sm->by_serial, serial);
+		err = copy.group ? fold(sm, &copy) : 0;
+		entry_release(&copy);
+	}
+	u64map__del(sm->cgroups, cgroup_id);
+	sm->forgotten++;
+	return err;
 }
 
 void summary__totals(const struct summary *sm, struct summary_totals *t)

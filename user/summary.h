@@ -34,6 +34,13 @@ struct summary_totals {
 };
 void summary__totals(const struct summary *sm, struct summary_totals *t);
 
+/*
+ * A gone cgroup's entries folded into one per what the tables show of it (its group, pod,
+ * container; Flux's and Kubernetes' component), named "<gone>" by cgroup: the totals stay
+ * exact while memory follows the cgroups alive. 0 or -ENOMEM.
+ */
+int summary__forget(struct summary *sm, uint64_t cgroup_id);
+
 /* The energy attributed to one cgroup over the whole recording (tests). */
 int summary__cgroup(const struct summary *sm, uint64_t id, uint64_t *cpu_ns, uint64_t *uj);
 /* The same for one group, by name ("idle" included). -ENOENT if it never appeared. */

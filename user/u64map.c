@@ -119,6 +119,34 @@ void *u64map__upsert(struct u64map *m, uint64_t key)
 	return m->values + i * m->value_size;
 }
 
+/*
+ * Linear probing's deletion without tombstones: the entries after the hole that would no
+ * longer be found from their home slot move back into it, so that lookups stay as short.
+ */
+int u64map__del(struct u64map *m, uint64_t key)
+{
+	bool found;
+	size_t i, j, home, mask = m->cap - 1;
+
+	if (!m->cap)
+		return -1;
+	i = slot_of(m, key, &found);
+	if (!found)
+		return -1;
+	for (j = (i + 1) & mask; m->used[j]; j = (j + 1) & mask) {
+		home = hash(m->keys[j]) & mask;
+		/* j stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->keys[i] = m->keys[j];
+		memcpy(m->values + i * m->value_size, m->values + j * m->value_size, m->value_size);
+		i = j;
+	}
+	m->used[i] = false;
+	m->n--;
+	return 0;
+}
+
 size_t u64map__size(const struct u64map *m)
 {
 	return m->n;

@@ -15,6 +15,8 @@ void u64map__free(struct u64map *m);
 void *u64map__get(const struct u64map *m, uint64_t key);
 /* The value of key, inserted zeroed if absent; NULL on ENOMEM. */
 void *u64map__upsert(struct u64map *m, uint64_t key);
+/* Remove key: 0, or -1 if absent. Values of other keys may move (pointers to them go stale). */
+int u64map__del(struct u64map *m, uint64_t key);
 size_t u64map__size(const struct u64map *m);
 /* Iterate: *iter starts at 0; returns the next value and its key, NULL at the end. */
 void *u64map__next(const struct u64map *m, size_t *iter, uint64_t *key);

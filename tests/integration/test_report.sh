@@ -94,8 +94,15 @@ case_bad() {
 	synthetic "$f"
 	head -c -40 "$f" >"$tmp/cut.csv"
 	wp_run rc "$tmp/a" report "$tmp/cut.csv"
-	{ [ "$rc" = 1 ] && grep -q "cut.csv:31: the last row has no end of line: a truncated file" "$tmp/a.err"; } ||
+	{ [ "$rc" = 1 ] && grep -q "cut.csv:31: the last row has no end of line: a truncated file (--allow-truncated reads it" "$tmp/a.err"; } ||
 		t_check "truncated: $rc $(wp_err "$tmp/a")"
+	# Asked for: the interval the cut went through (the 10th) is left out, the 9 before are
+	# whole: 8 with energy (the 6th is a gap), 24 J of workload.
+	wp_run rc "$tmp/a2" report --allow-truncated "$tmp/cut.csv"
+	{ [ "$rc" = 0 ] && grep -q "window: 0.000 .. 9.000 s of 9.000 s, 9 intervals, gaps 1" "$tmp/a2.out" &&
+		[ "$(line_of "$tmp/a2.out" workload)" = "4.500 24.000 3.000 30.0%" ] &&
+		grep -qx "wattprobe: $tmp/cut.csv:31: the last row has no end of line: a truncated file: read up to its last whole interval, 9.000 s" "$tmp/a2.err"; } ||
+		t_check "--allow-truncated: $rc $(grep window "$tmp/a2.out") $(wp_err "$tmp/a2")"
 	printf 'name,age\nbob,3\n' >"$tmp/foreign.csv"
 	wp_run rc "$tmp/b" report "$tmp/foreign.csv"
 	{ [ "$rc" = 1 ] && grep -q "not a wattprobe recording (no column ts_ns)" "$tmp/b.err"; } ||
@@ -132,18 +139,21 @@ case_bad() {
 	t_pass
 }
 
-# A run of DUR 1 s intervals: flux at F W (0: none), workload at W W, idle at 5 W, source SRC.
-run_csv() { # FILE DUR F W [SRC]
-	local i ts f w node src=${5:-powercap}
+# A run of DUR 1 s intervals: flux at F W (0: none), workload at W W, idle at 5 W, source SRC,
+# and kubelet (group node) at K W (0: none).
+run_csv() { # FILE DUR F W [SRC] [K]
+	local i ts f w k node src=${5:-powercap}
 	f=$(awk -v x="$3" 'BEGIN { printf "%d", x * 1e6 }')
 	w=$(awk -v x="$4" 'BEGIN { printf "%d", x * 1e6 }')
-	node=$((f + w + 5000000))
+	k=$(awk -v x="${6:-0}" 'BEGIN { printf "%d", x * 1e6 }')
+	node=$((f + w + k + 5000000))
 	{
 		echo "$HDR"
 		for ((i = 1; i <= $2; i++)); do
 			ts=$((i * 1000000000))
 			[ "$f" -gt 0 ] && echo "$ts,1000000000,11,/kubepods.slice/src,100000000,,,1,$f,$src,1,$node,,flux-system,source-controller-1,manager,flux,source-controller,$f"
 			echo "$ts,1000000000,12,/kubepods.slice/web,300000000,,,1,$w,$src,1,$node,,default,web-1,web,workload,,$w"
+			[ "$k" -gt 0 ] && echo "$ts,1000000000,13,/system.slice/kubelet.service,50000000,,,1,$k,$src,1,$node,,,,,node,kubelet,$k"
 			echo "$ts,1000000000,0,<idle>,1600000000,,,0,5000000,$src,0,$node,,,,,idle,,5000000"
 		done
 	} >"$1"
@@ -168,8 +178,8 @@ case_compare() {
 		t_check "flux line: $(grep '^flux' "$tmp/cmp.out")"
 	grep -qE '^workload +3\.000±0\.200 +3\.000±0\.100 +[+-]0\.000 ' "$tmp/cmp.out" ||
 		t_check "workload line: $(grep '^workload' "$tmp/cmp.out")"
-	grep -qE '^node +8\.000±0\.200 +9\.100±0\.173 +\+1\.100 ' "$tmp/cmp.out" ||
-		t_check "node line: $(grep '^node' "$tmp/cmp.out")"
+	grep -qE '^total +8\.000±0\.200 +9\.100±0\.173 +\+1\.100 ' "$tmp/cmp.out" ||
+		t_check "total line: $(grep '^total' "$tmp/cmp.out")"
 	grep -qF 'verdict: Flux controllers add 1.100 ± 0.248 Wh per hour, 12.1 % of node energy' \
 		"$tmp/cmp.out" || t_check "verdict: $(grep verdict "$tmp/cmp.out")"
 	# 8.0 and 9.1 Wh/h at 400 g/kWh and PUE 1.5: 4.8 and 5.46 g per hour.
@@ -187,6 +197,14 @@ case_compare() {
 	grep -qF '"candidate_g_per_h":5.460000' "$tmp/json.flat" || t_check "JSON carbon"
 	grep -qF '"verdict":"verdict:Fluxcontrollersadd1.100±0.248Whperhour,12.1%ofnodeenergy"' "$tmp/json.flat" ||
 		t_check "JSON verdict: $(grep verdict "$tmp/json.out")"
+	# A group named node (kubelet, the runtimes, 0.5 W here) is a group like the others, not
+	# the node's total: 3 + 0.5 + 5 = 8.5 Wh/h against 1 + 3 + 0.5 + 5 = 9.5.
+	run_csv "$tmp/n1.csv" 10 0 3.0 powercap 0.5
+	run_csv "$tmp/n2.csv" 10 1.0 3.0 powercap 0.5
+	wp_run rc "$tmp/node" compare "$tmp/n1.csv" --vs "$tmp/n2.csv"
+	{ grep -qE '^node +0\.500±- +0\.500±- +[+-]0\.000 ' "$tmp/node.out" &&
+		grep -qE '^total +8\.500±- +9\.500±- +\+1\.000 ' "$tmp/node.out"; } ||
+		t_check "node group and total: $(grep -E '^(node|total)' "$tmp/node.out" | tr '\n' ';')"
 	wp_run rc "$tmp/novs" compare "$tmp/b1.csv"
 	{ [ "$rc" = 1 ] && grep -q "want BASELINE... --vs CANDIDATE..." "$tmp/novs.err"; } ||
 		t_check "no --vs: $rc $(wp_err "$tmp/novs")"
