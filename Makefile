@@ -53,7 +53,7 @@ HELPER_LIBS_fakeapi := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || ec
 HELPER_LIBS_fakekepler := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 HELPER_LIBS_pngstat := -lz
 
-.PHONY: all clean test unit unit-asan integration deps format check-format helpers
+.PHONY: all clean test unit unit-asan integration deps format check-format helpers fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -130,7 +130,32 @@ integration: $(OUTPUT)/wattprobe $(HELPER_BINS)
 test: $(OUTPUT)/wattprobe $(UNIT_BINS) $(UNIT_ASAN_BINS) $(HELPER_BINS)
 	$(Q)tests/run-all.sh
 
-FORMAT_SRCS := bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
+# ---- bench (issue 7) ----
+# make bench: what the probe costs (BPF ns per event, userspace CPU and memory, tick cost,
+# resolution), printed as a table and written to $(OUTPUT)/bench.json. Needs root; never part
+# of make test. tests/bench/bench.sh drives bench (BPF cost, with storm.c) and cgload (cgroups).
+.PHONY: bench
+BENCH_BINS := $(OUTPUT)/tests/bench/bench $(OUTPUT)/tests/bench/cgload
+
+$(OUTPUT)/tests/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/tests/bench/bench: tests/bench/bench.c tests/bench/storm.c tests/bench/storm.h \
+		$(OUTPUT)/libwp.a $(OUTPUT)/bench_floor.skel.h $(USER_HDRS) | $(OUTPUT)/tests/bench
+	$(call msg,BENCH-CC,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $(INCLUDES) tests/bench/bench.c tests/bench/storm.c \
+		$(OUTPUT)/libwp.a $(LIBS) -o $@
+
+$(OUTPUT)/tests/bench/cgload: tests/bench/cgload.c | $(OUTPUT)/tests/bench
+	$(call msg,BENCH-CC,$@)
+	$(Q)$(CC) $(WP_CFLAGS) $< -o $@ -lpthread
+
+bench: $(OUTPUT)/wattprobe $(BENCH_BINS)
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/bench.sh
+# ---- end bench ----
+
+FORMAT_SRCS := bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+	tests/fuzz/*.h tests/bench/*.c tests/bench/*.h
 
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
@@ -138,6 +163,48 @@ format:
 # Fails when a file is not as .clang-format has it (clang-format 14, Debian 12's).
 check-format:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+# ---- fuzzing (issue 7) ----
+# libFuzzer targets for the parsers (tests/fuzz/README.md). Built by clang from objects of
+# their own (never the gcc ones) under $(OUTPUT)/fuzz, and run by tests/fuzz/run.sh on a copy
+# of their seeds there, so the source tree stays clean. fuzz-smoke is what CI runs.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+# The modules the targets reach; a link error names one missing here.
+FUZZ_LIB_SRCS := $(addprefix user/,attrib.c cgname.c cgroupfs.c cpulist.c cputopo.c \
+	duration.c esrc_msr.c esrc_powercap.c group_rules.c k8s_path.c kepler_series.c \
+	kepler_work.c kepler_zones.c opts.c opts_analysis.c outfile.c pods.c powercap.c \
+	prom_text.c rapl_msr.c recfile.c recmeta.c summary.c sysfile.c u64map.c)
+FUZZ_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/fuzz/user/%.o,$(FUZZ_LIB_SRCS))
+# clang 14 has no -Wformat-truncation to turn off.
+FUZZ_CFLAGS := $(filter-out -Wno-format-truncation,$(WP_CFLAGS)) \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIBS := -lz -lm $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
+$(OUTPUT)/fuzz/user:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) | $(OUTPUT)/fuzz/user
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/fuzz/libwp-fuzz.a: $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(OUTPUT)/fuzz/libwp-fuzz.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCLUDES) -Itests/fuzz $< \
+		$(OUTPUT)/fuzz/libwp-fuzz.a $(FUZZ_LIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)OUTPUT=$(OUTPUT) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)OUTPUT=$(OUTPUT) tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
+# ---- end fuzzing ----
 
 clean:
 	$(call msg,CLEAN)

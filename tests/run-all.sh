@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run-all.sh: unit tests plain, unit tests under ASan/UBSan, then the integration tests.
+# run-all.sh: unit tests plain, unit tests under ASan/UBSan, the fuzz targets' smoke run, then the
+# integration tests.
 #
 # Usage: tests/run-all.sh        (from anywhere; OUTPUT selects the build directory)
 # Last line: "tests: N passed, M failed"; non-zero exit if anything failed.
@@ -22,7 +23,7 @@ tier() { # LABEL COMMAND...
 	echo "==== $label"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^(unit|integration): [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	line=$(grep -E '^(unit|integration|fuzz): [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "run-all: $label printed no summary (exit status $rc): counted as one failure"
 		total_fail=$((total_fail + 1))
@@ -49,12 +50,25 @@ bins() { # DIR
 	done
 }
 
+# The libFuzzer targets, built by clang and run briefly; SKIP when clang cannot link libFuzzer.
+fuzz_smoke() {
+	if ! printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }\n' |
+		"${CLANG:-clang}" -fsanitize=fuzzer,address -x c - -o /dev/null 2>/dev/null; then
+		echo "SKIP  fuzz: ${CLANG:-clang} cannot link libFuzzer" \
+			"(tools/deps.sh installs libclang-rt-dev)"
+		echo "fuzz: 0 passed, 0 failed, 1 skipped"
+		return 0
+	fi
+	make -C "$src" -j"$(nproc 2>/dev/null || echo 2)" OUTPUT="$out" fuzz-smoke
+}
+
 mapfile -t plain < <(bins "$out/tests")
 mapfile -t asan < <(bins "$out/tests/asan")
 tier "unit tests (${#plain[@]} binaries)" "$src/tests/run-unit.sh" "${plain[@]}"
 tier "unit tests, ASan+UBSan (${#asan[@]} binaries)" \
 	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
 	"$src/tests/run-unit.sh" "${asan[@]}"
+tier "fuzz targets, ${FUZZ_SMOKE_SECONDS:-5} s each (make fuzz-smoke)" fuzz_smoke
 tier "integration tests" "$src/tests/integration/run.sh"
 
 echo "===="

@@ -11,6 +11,7 @@ set -euo pipefail
 pkgs=(
 	make gcc pkg-config        # userspace build
 	clang llvm                 # BPF objects (clang -target bpf), llvm-strip
+	libclang-rt-dev            # make fuzz: libFuzzer, clang's ASan/UBSan (only Recommended by clang)
 	libbpf-dev bpftool         # libbpf, skeleton generation, vmlinux.h regeneration
 	libelf-dev zlib1g-dev      # libbpf's dependencies; zlib also writes .csv.gz
 	libcmocka-dev              # unit tests

@@ -21,7 +21,8 @@ int duration_parse(const char *text, uint64_t *out_ns)
 	int digits = 0;
 
 	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (whole > (UINT64_MAX - 9) / 10)
+		/* Exact: 18446744073709551615ns is UINT64_MAX, and duration_format writes it. */
+		if (whole > UINT64_MAX / 10 || whole * 10 > UINT64_MAX - (uint64_t)(*p - '0'))
 			return -ERANGE;
 		whole = whole * 10 + (*p - '0');
 	}

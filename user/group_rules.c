@@ -98,10 +98,18 @@ static int parse_match(const char *w, size_t n, struct match *m, const char *whe
 	}
 	if (!balanced(eq + 1, w + n - eq - 1)) {
 		snprintf(err, errlen, "%s: '%.*s': '[' without its ']'", where, (int)n, w);
+		free(m->label); /* the rule counts only the matches that parsed */
+		m->label = NULL;
 		return -EINVAL;
 	}
 	m->pattern = strndup(eq + 1, w + n - eq - 1);
-	return (!m->pattern || (m->key == M_LABEL && !m->label)) ? -ENOMEM : 0;
+	if (!m->pattern || (m->key == M_LABEL && !m->label)) {
+		free(m->label);
+		free(m->pattern);
+		m->label = m->pattern = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Next word of a line: its start and length; 0 length at the end. */

@@ -54,22 +54,25 @@ static bool take_uid(const char *s, size_t n, char *out)
 {
 	static const int dash[] = { 8, 13, 18, 23 };
 	bool hash = n == K8S_HASH_LEN;
+	char uid[K8S_UID_LEN + 1];
 
 	if (n != K8S_UID_LEN && !hash)
 		return false;
+	/* Into uid first: out (a UID found further up the path) stays whole on a near miss. */
 	for (size_t i = 0, d = 0; i < n; i++) {
 		if (!hash && d < 4 && (int)i == dash[d]) {
 			if (s[i] != '-' && s[i] != '_')
 				return false;
-			out[i] = '-';
+			uid[i] = '-';
 			d++;
 		} else if (hexval(s[i]) >= 0) {
-			out[i] = (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i];
+			uid[i] = (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i];
 		} else {
 			return false;
 		}
 	}
-	out[n] = '\0';
+	uid[n] = '\0';
+	memcpy(out, uid, n + 1);
 	return true;
 }
 

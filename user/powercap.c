@@ -144,7 +144,8 @@ static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
 	int pkg = -1;
 
 	snprintf(path, sizeof(path), "%s/%s/name", pc->root, z->dir);
-	if (sysfile_read(path, z->name, sizeof(z->name)))
+	/* No name, or an empty one (NUL bytes count as its end): the directory's. */
+	if (sysfile_read(path, z->name, sizeof(z->name)) || !z->name[0])
 		snprintf(z->name, sizeof(z->name), "%s", z->dir);
 	z->kind = kind_of(z->name, &pkg);
 	z->package = pkg;
@@ -166,9 +167,21 @@ static void name_zone(struct powercap *pc, struct pc_zone *z, bool sub)
 	snprintf(z->label, sizeof(z->label), "%s", z->name);
 }
 
+/* Whether label is taken: by a zone before i (as labelled), or by any zone's own name. */
+static bool label_taken(const struct powercap *pc, const char orig[][sizeof(pc->zones[0].label)],
+			size_t i, const char *label)
+{
+	for (size_t j = 0; j < pc->n; j++)
+		if (!strcmp(orig[j], label) || (j < i && !strcmp(pc->zones[j].label, label)))
+			return true;
+	return false;
+}
+
 /*
  * Labels become CSV column names (energy_uj.LABEL): letters, digits, '.', '_' and '-' only,
- * and unique. A name seen twice (a broken tree) is counted once: the later zone is a copy.
+ * and unique. A name seen twice (a broken tree) is counted once: the later zone is a copy,
+ * labelled with the first free -N, one that no zone is named (a zone named "x-2" beside two
+ * named "x" keeps its name; the copy becomes "x-3").
  */
 static void unique_labels(struct powercap *pc)
 {
@@ -182,18 +195,23 @@ static void unique_labels(struct powercap *pc)
 	}
 	for (size_t i = 0; i < pc->n; i++) {
 		struct pc_zone *z = &pc->zones[i];
-		unsigned int dup = 1;
+		bool dup = false;
 		size_t n;
 
-		for (size_t j = 0; j < i; j++)
-			dup += !strcmp(orig[j], orig[i]);
-		if (dup == 1)
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = !strcmp(orig[j], orig[i]);
+		if (!dup)
 			continue;
-		n = strlen(z->label);
+		z->duplicate = true;
+		n = strlen(orig[i]);
 		if (n > sizeof(z->label) - 5)
 			n = sizeof(z->label) - 5;
-		snprintf(z->label + n, sizeof(z->label) - n, "-%u", dup);
-		z->duplicate = true;
+		/* 2 * MAX_ZONES candidates: at most MAX_ZONES names and labels can be taken. */
+		for (unsigned int k = 2; k < 2 * MAX_ZONES + 2; k++) {
+			snprintf(z->label + n, sizeof(z->label) - n, "-%u", k);
+			if (!label_taken(pc, orig, i, z->label))
+				break;
+		}
 	}
 }
 

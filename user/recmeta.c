@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* recmeta.c: a recording's metadata in FILE.meta.json, written atomically and read back. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ char *recmeta_to_json(const struct recmeta *m)
 	add_str(o, "kernel", m->kernel);
 	add_str(o, "machine", m->machine);
 	add_str(o, "cpu_model", m->cpu_model);
-	json_object_object_add(o, "cpus", json_object_new_int((int)m->cpus));
+	add_u64(o, "cpus", m->cpus); /* as an int it read back negative past INT_MAX */
 	add_u64(o, "interval_ns", m->interval_ns);
 	add_str(o, "attribution", m->attribution);
 	add_str(e, "source", m->source);
@@ -132,6 +133,11 @@ static int get_u64(json_object *o, const char *k, uint64_t *out, char *msg, size
 		snprintf(msg, mlen, "field %s missing or not a number", k);
 		return -EBADMSG;
 	}
+	/* json-c reads -5 as 0 through get_uint64; past INT64_MAX get_int64 says INT64_MAX. */
+	if (json_object_get_int64(v) < 0) {
+		snprintf(msg, mlen, "field %s negative", k);
+		return -EBADMSG;
+	}
 	*out = json_object_get_uint64(v);
 	return 0;
 }
@@ -188,7 +194,8 @@ int recmeta_from_json(const char *text, struct recmeta *m, char *msg, size_t mle
 	get_str(o, "attach", m->attach, sizeof(m->attach), msg, mlen);
 	get_str(o, "cgroup_mode", m->cgroup_mode, sizeof(m->cgroup_mode), msg, mlen);
 	get_str(o, "pods", m->pods, sizeof(m->pods), msg, mlen);
-	m->cpus = get_u64(o, "cpus", &u, msg, mlen) ? 0 : (unsigned int)u;
+	/* Optional: missing, negative or past UINT_MAX is unknown (0), never a wrapped count. */
+	m->cpus = get_u64(o, "cpus", &u, msg, mlen) || u > UINT_MAX ? 0 : (unsigned int)u;
 	if (!json_object_object_get_ex(o, "energy", &e) ||
 	    get_str(e, "source", m->source, sizeof(m->source), msg, mlen) ||
 	    get_str(e, "description", m->energy_desc, sizeof(m->energy_desc), msg, mlen) ||

@@ -68,6 +68,9 @@ static void test_errors(void **state)
 		{ "flux namespace\n", "r:1: 'namespace' is not KEY=VALUE" },
 		{ "x cgroup=/a/[abc\n", "r:1: 'cgroup=/a/[abc': '[' without its ']'" },
 		{ "x pod=[!]\n", "r:1: 'pod=[!]': '[' without its ']'" },
+		/* The label's name was kept, then the match refused: freed (found by fuzzing). */
+		{ "x label:app=[\n", "r:1: 'label:app=[': '[' without its ']'" },
+		{ "x pod=a label:app=b[\n", "r:1: 'label:app=b[': '[' without its ']'" },
 		{ "idle namespace=x\n", "r:1: group name 'idle' is reserved" },
 		{ "flux pod=a\nsteal pod=b\n", "r:2: group name 'steal' is reserved" },
 		{ "flux namespace=\n", "r:1: 'namespace=' is not KEY=VALUE" },

@@ -121,6 +121,16 @@ static const struct {
 	  CID },
 	{ "/kubepods.slice/kubepods-pod" HASH ".slice", K8S_POD, RT_NONE, QOS_GUARANTEED, HASH,
 	  "" },
+	/*
+	 * runc's colon form with a near-miss pod slice (found by fuzzing): the container is
+	 * taken, and the UID is the one further up, or none; never the near miss's first digits.
+	 */
+	{ "12:memory:/system.slice/containerd.service/kubepods-burstable-pod"
+	  "0f8b6c1e_2a3d_4b5c_9d7e_1234567890ax.slice:cri-containerd:" CID,
+	  K8S_CONTAINER, RT_CONTAINERD, QOS_NONE, "", CID },
+	{ "/kubepods.slice/kubepods-pod" UID_ ".slice/kubepods-burstable-pod"
+	  "11111111_2222_3333_4444_55555555555x.slice:cri-containerd:" CID,
+	  K8S_CONTAINER, RT_CONTAINERD, QOS_GUARANTEED, UID, CID },
 	/* 31 or 33 hex digits are neither a UID nor a hash */
 	{ "/kubepods.slice/kubepods-pod5c1ab0e4d1f2a3b4c5d6e7f8a9b0c1d.slice", K8S_HOST, RT_NONE,
 	  QOS_NONE, "", "" },

@@ -29,6 +29,11 @@ static void test_duration(void **state)
 		assert_true(duration_parse(bad[i], &ns) < 0);
 	assert_int_equal(duration_parse("99999999999999999999s", &ns), -ERANGE);
 	assert_int_equal(duration_parse("999999999999m", &ns), -ERANGE);
+	/* The largest count of ns parses (duration_format writes it; found by fuzzing). */
+	assert_int_equal(duration_parse("18446744073709551615ns", &ns), 0);
+	assert_true(ns == UINT64_MAX);
+	assert_int_equal(duration_parse("18446744073709551616ns", &ns), -ERANGE);
+	assert_int_equal(duration_parse("18446744073709551620ns", &ns), -ERANGE);
 }
 
 static void test_duration_format(void **state)

@@ -251,6 +251,40 @@ static void test_odd_names(void **state)
 	rm_tree(dir);
 }
 
+/*
+ * Found by fuzzing: a copy's "-2" was another zone's own name (two columns energy_uj.X-2),
+ * and an empty name file gave an empty label (a column named "energy_uj.").
+ */
+static void test_label_clash(void **state)
+{
+	char *dir = tmp_tree();
+	struct powercap *pc;
+
+	(void)state;
+	put_file(dir, "intel-rapl:0/name", "package-0\n", 0444);
+	put_file(dir, "intel-rapl:0/energy_uj", "1\n", 0444);
+	put_file(dir, "intel-rapl:1/name", "package-0\n", 0444);
+	put_file(dir, "intel-rapl:1/energy_uj", "2\n", 0444);
+	put_file(dir, "intel-rapl:2/name", "package-0-2\n", 0444);
+	put_file(dir, "intel-rapl:2/energy_uj", "3\n", 0444);
+	put_file(dir, "intel-rapl:3/name", "\n", 0444);
+	put_file(dir, "intel-rapl:3/energy_uj", "4\n", 0444);
+	pc = powercap__open(dir);
+	assert_non_null(pc);
+	assert_int_equal(powercap__nzones(pc), 4);
+	assert_string_equal(powercap__zone(pc, 0)->label, "package-0");
+	assert_string_equal(powercap__zone(pc, 1)->label, "package-0-3");
+	assert_true(powercap__zone(pc, 1)->duplicate);
+	assert_string_equal(powercap__zone(pc, 2)->label, "package-0-2");
+	assert_false(powercap__zone(pc, 2)->duplicate);
+	assert_string_equal(powercap__zone(pc, 3)->name, "intel-rapl:3");
+	assert_string_equal(powercap__zone(pc, 3)->label, "intel-rapl_3");
+	/* package-0 and "package-0-2" (a package by its name, as multi-die ones are) */
+	assert_int_equal(powercap__nnode(pc), 2);
+	powercap__free(pc);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_missing_root), cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_dangling),     cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_mmio_only),    cmocka_unit_test(test_odd_names),
+		cmocka_unit_test(test_label_clash),
 	};
 
 	return cmocka_run_group_tests_name("powercap", tests, NULL, NULL);

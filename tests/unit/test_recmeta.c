@@ -70,10 +70,45 @@ static void test_bad(void **state)
 				  &m, msg, sizeof(msg)),
 		-EBADMSG);
 	assert_string_equal(msg, "field interval_ns missing or not a number");
+	/* Found by fuzzing: json-c reads a negative number as 0 through get_uint64. */
+	assert_int_equal(
+		recmeta_from_json("{\"format\":\"wattprobe-record\",\"wattprobe_version\":"
+				  "\"1\",\"host\":\"h\",\"kernel\":\"k\",\"cpu_model\":\"c\","
+				  "\"interval_ns\":-5}",
+				  &m, msg, sizeof(msg)),
+		-EBADMSG);
+	assert_string_equal(msg, "field interval_ns negative");
 	snprintf(csv, sizeof(csv), "%s/none.csv", dir);
 	assert_int_equal(recmeta_read(csv, &m, msg, sizeof(msg)), -ENOENT);
 	assert_non_null(strstr(msg, "none.csv.meta.json"));
 	rm_tree(dir);
+}
+
+/* Found by fuzzing: cpus past INT_MAX was written as a negative int and read back as 0. */
+static void test_cpus_round_trip(void **state)
+{
+	struct recmeta m = sample(), back;
+	char msg[256], *text;
+
+	(void)state;
+	m.cpus = 3000000000U;
+	text = recmeta_to_json(&m);
+	assert_non_null(text);
+	assert_int_equal(recmeta_from_json(text, &back, msg, sizeof(msg)), 0);
+	assert_int_equal(back.cpus, 3000000000U);
+	free(text);
+	/* A count that does not fit is unknown, not wrapped (4294967298 is not 2 CPUs). */
+	text = recmeta_to_json(&m);
+	assert_non_null(text);
+	{
+		char *p = strstr(text, "3000000000");
+
+		assert_non_null(p);
+		memcpy(p, "4294967298", 10);
+	}
+	assert_int_equal(recmeta_from_json(text, &back, msg, sizeof(msg)), 0);
+	assert_int_equal(back.cpus, 0);
+	free(text);
 }
 
 int main(void)
@@ -81,6 +116,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_cpus_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
