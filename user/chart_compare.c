@@ -142,7 +142,7 @@ int chart_compare(FILE *f, const struct cmp_result *r, const struct chart_labels
 	verdict_lines(f, verdict);
 	svg_text(f, 0, 0, "middle", 12, "transform=\"translate(24 295) rotate(-90)\"",
 		 "energy per hour (Wh/h, the average W)");
-	svg_text(f, whole.x0, Y0 - 8, "start", 11, NULL, "idle and the node's total, own scale");
+	svg_text(f, whole.x0, Y0 - 8, "start", 11, NULL, "idle and total, own scale");
 	legend(f, r);
 	if (groups.n)
 		draw(f, &groups);
