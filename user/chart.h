@@ -22,7 +22,7 @@ struct chart_bar {
 };
 
 /*
- * Power over time by group, stacked (the tracks of s with no '/' in their name), and the
+ * Power over time by group, stacked (every track of s with energy), and the
  * energy of each group as bars. 0, or -EIO when f failed.
  */
 int chart_report(FILE *f, const struct series *s, const struct chart_bar *bars, size_t nbars,

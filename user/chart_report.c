@@ -66,8 +66,6 @@ static void pick_tracks(struct cols *c)
 	for (size_t t = 0; t < series__ntracks(c->s); t++) {
 		double j = 0;
 
-		if (strchr(series__name(c->s, (int)t), '/'))
-			continue;
 		for (size_t b = 0; b < nb; b++)
 			j += series__j(c->s, (int)t, b);
 		if (j > 0)

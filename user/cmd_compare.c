@@ -29,8 +29,15 @@ static void add_group(void *ctx, const char *name, const char *group, uint64_t c
 
 	(void)group;
 	(void)cpu_ns;
-	if (r->ngroups == CMP_MAX_GROUPS - 2)
+	/* Room for idle and the total kept; past it, the smallest groups are summed. */
+	if (r->ngroups >= CMP_MAX_GROUPS - 3) {
+		if (r->ngroups == CMP_MAX_GROUPS - 3) {
+			snprintf(r->group[r->ngroups], sizeof(r->group[0]), "%s", CMP_OTHER);
+			r->wh[r->ngroups++] = 0;
+		}
+		r->wh[CMP_MAX_GROUPS - 3] += uj / 3.6e9;
 		return;
+	}
 	snprintf(r->group[r->ngroups], sizeof(r->group[0]), "%s",
 		 strcmp(name, CMP_NODE) ? name : CMP_TOTAL_RENAMED);
 	r->wh[r->ngroups++] = uj / 3.6e9;
@@ -83,7 +90,7 @@ static int load_run(const char *path, struct cmp_run *r, struct basis *b, bool a
 	progress_end(&pg);
 	if (err) {
 		wp_err("%s%s", msg,
-		       strstr(msg, "truncated") && !allow_cut
+		       report_msg_is_cut(msg) && !allow_cut
 			       ? " (--allow-truncated reads it up to its last whole interval)"
 			       : "");
 		return err;
@@ -137,7 +144,7 @@ static json_object *files_json(const char *const *v, size_t n)
 	json_object *a = json_object_new_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
+		json_object_array_add(a, json_str(v[i]));
 	return a;
 }
 
@@ -148,13 +155,13 @@ static void print_json(const struct compare_env *env, const struct cmp_result *r
 
 	json_object_object_add(o, "baseline", files_json(env->base, env->nbase));
 	json_object_object_add(o, "candidate", files_json(env->cand, env->ncand));
-	json_object_object_add(o, "source", json_object_new_string(b->source));
-	json_object_object_add(o, "attribution", json_object_new_string(b->rule));
+	json_object_object_add(o, "source", json_str(b->source));
+	json_object_object_add(o, "attribution", json_str(b->rule));
 	for (size_t k = 0; k < r->n; k++) {
 		const struct cmp_line *l = &r->lines[k];
 		json_object *g = json_object_new_object();
 
-		json_object_object_add(g, "group", json_object_new_string(l->group));
+		json_object_object_add(g, "group", json_str(l->group));
 		json_object_object_add(g, "baseline", side_json(&l->base));
 		json_object_object_add(g, "candidate", side_json(&l->cand));
 		json_object_object_add(g, "diff_wh_per_h", json_num(l->w.diff, "%.6f"));
@@ -180,7 +187,7 @@ static void print_json(const struct compare_env *env, const struct cmp_result *r
 		json_object_object_add(c, "diff_g_per_h", json_num(g.diff_g_per_h, "%.6f"));
 		json_object_object_add(o, "carbon", c);
 	}
-	json_object_object_add(o, "verdict", json_object_new_string(verdict));
+	json_object_object_add(o, "verdict", json_str(verdict));
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

@@ -51,8 +51,8 @@ static void add_row(void *ctx, const char *name, const char *group, uint64_t cpu
 	struct json_rows *j = ctx;
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "group", json_object_new_string(group));
+	json_object_object_add(o, "name", json_str(name));
+	json_object_object_add(o, "group", json_str(group));
 	json_object_object_add(o, "cpu_s", json_num(cpu_ns / 1e9, "%.9f"));
 	json_object_object_add(o, "energy_j", json_num(uj / 1e6, "%.6f"));
 	json_object_object_add(o, "avg_w",
@@ -68,7 +68,7 @@ static void add_row(void *ctx, const char *name, const char *group, uint64_t cpu
 static int print_reconciles(const struct report_run *run)
 {
 	struct reconcile rc[MAX_CONTROLLERS];
-	int n = reconciles_find(run->series, rc, MAX_CONTROLLERS);
+	int n = reconciles_find(run->details, rc, MAX_CONTROLLERS);
 
 	if (n > 0)
 		reconciles_print(rc, (size_t)n, stdout);
@@ -78,14 +78,14 @@ static int print_reconciles(const struct report_run *run)
 static json_object *reconciles_json(const struct report_run *run)
 {
 	struct reconcile rc[MAX_CONTROLLERS];
-	int n = reconciles_find(run->series, rc, MAX_CONTROLLERS);
+	int n = reconciles_find(run->details, rc, MAX_CONTROLLERS);
 	json_object *a = json_object_new_array();
 
 	for (int i = 0; i < n; i++) {
 		const struct burst_result *r = &rc[i].r;
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "controller", json_object_new_string(rc[i].controller));
+		json_object_object_add(o, "controller", json_str(rc[i].controller));
 		json_object_object_add(o, "bin_s", json_num(rc[i].bin_ns / 1e9, "%.3f"));
 		json_object_object_add(o, "bursts", json_object_new_uint64(r->nbursts));
 		json_object_object_add(o, "whole_bursts", json_object_new_uint64(rc[i].whole));
@@ -98,7 +98,7 @@ static json_object *reconciles_json(const struct report_run *run)
 		json_object_object_add(o, "j_per_reconcile",
 				       r->nbursts ? json_num(rc[i].j_mean, "%.6f") : NULL);
 		json_object_object_add(o, "j_per_reconcile_sd",
-				       r->nbursts ? json_num(rc[i].j_sd, "%.6f") : NULL);
+				       r->nbursts > 1 ? json_num(rc[i].j_sd, "%.6f") : NULL);
 		json_object_object_add(o, "reconciles_per_hour", json_num(r->per_hour, "%.3f"));
 		json_object_object_add(o, "share_in_bursts", json_num(r->share, "%.6f"));
 		json_object_object_add(o, "floor_w", json_num(r->baseline_w, "%.6f"));
@@ -116,27 +116,26 @@ static json_object *run_json(const char *path, const struct recmeta *m, bool hav
 	char when[40];
 
 	summary__totals(run->sum, &t);
-	json_object_object_add(o, "file", json_object_new_string(path));
+	json_object_object_add(o, "file", json_str(path));
 	if (have_meta) {
 		md = json_object_new_object();
-		json_object_object_add(md, "host", json_object_new_string(m->host));
-		json_object_object_add(md, "kernel", json_object_new_string(m->kernel));
-		json_object_object_add(md, "cpu_model", json_object_new_string(m->cpu_model));
-		json_object_object_add(md, "energy", json_object_new_string(m->energy_desc));
+		json_object_object_add(md, "host", json_str(m->host));
+		json_object_object_add(md, "kernel", json_str(m->kernel));
+		json_object_object_add(md, "cpu_model", json_str(m->cpu_model));
+		json_object_object_add(md, "energy", json_str(m->energy_desc));
 		json_object_object_add(
-			md, "start",
-			json_object_new_string(recmeta_time(m->start_unix_ns, when, sizeof(when))));
+			md, "start", json_str(recmeta_time(m->start_unix_ns, when, sizeof(when))));
 		json_object_object_add(md, "complete", json_object_new_boolean(m->complete));
 	}
 	json_object_object_add(o, "metadata", md);
-	json_object_object_add(o, "source", json_object_new_string(run->source));
+	json_object_object_add(o, "source", json_str(run->source));
 	json_object_object_add(o, "from_s", json_num(run->from_ns / 1e9, "%.9f"));
 	json_object_object_add(o, "to_s", json_num(run->to_ns / 1e9, "%.9f"));
 	json_object_object_add(o, "intervals", json_object_new_uint64(run->intervals));
 	json_object_object_add(o, "gap_intervals", json_object_new_uint64(t.gap_intervals));
 	json_object_object_add(o, "node_energy_j", json_num(t.node_uj / 1e6, "%.6f"));
 	json_object_object_add(o, "idle_energy_j", json_num(t.idle_uj / 1e6, "%.6f"));
-	json_object_object_add(o, "by", json_object_new_string(summary_by_name(by)));
+	json_object_object_add(o, "by", json_str(summary_by_name(by)));
 	j = (struct json_rows){ json_object_new_array(), (t.wall_ns - t.gap_ns) / 1e9, t.node_uj };
 	summary__each(run->sum, by, NULL, add_row, &j);
 	json_object_object_add(o, "rows", j.arr);
@@ -245,7 +244,7 @@ static int report_one(const struct report_env *env, const char *path, json_objec
 	progress_end(&pg);
 	if (err) {
 		wp_err("%s%s", msg,
-		       strstr(msg, "truncated") && !env->allow_cut
+		       report_msg_is_cut(msg) && !env->allow_cut
 			       ? " (--allow-truncated reads it up to its last whole interval)"
 			       : "");
 		return err;

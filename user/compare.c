@@ -17,25 +17,50 @@ static double per_hour(const struct cmp_run *r, const char *group)
 	return 0;
 }
 
-/* Groups in the order first met, the node last. */
+static bool listed(char (*names)[64], size_t n, const char *group)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(names[k], group))
+			return true;
+	return false;
+}
+
+/* CMP_OTHER's energy per hour in one run: its own, and that of every group not listed. */
+static double other_per_hour(const struct cmp_run *r, char (*names)[64], size_t n)
+{
+	double wh = 0;
+
+	for (size_t g = 0; g < r->ngroups; g++)
+		if (strcmp(r->group[g], CMP_NODE) &&
+		    (!strcmp(r->group[g], CMP_OTHER) || !listed(names, n, r->group[g])))
+			wh += r->wh[g];
+	return r->hours > 0 ? wh / r->hours : 0;
+}
+
+/*
+ * Groups in the order first met, the node last. Past max - 2 of them the rest are summed in
+ * CMP_OTHER: a group is never left out of the table while the total counts it.
+ */
 static size_t union_groups(const struct cmp_run *const *sets, const size_t *ns, char (*names)[64],
 			   size_t max)
 {
+	bool over = false;
 	size_t n = 0;
 
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < ns[s]; i++)
 			for (size_t g = 0; g < sets[s][i].ngroups; g++) {
 				const char *name = sets[s][i].group[g];
-				size_t k;
 
-				if (!strcmp(name, CMP_NODE))
+				if (!strcmp(name, CMP_NODE) || listed(names, n, name))
 					continue;
-				for (k = 0; k < n && strcmp(names[k], name); k++)
-					;
-				if (k == n && n < max - 1)
+				if (n < max - 2 && strcmp(name, CMP_OTHER))
 					snprintf(names[n++], 64, "%s", name);
+				else
+					over = true;
 			}
+	if (over)
+		snprintf(names[n++], 64, "%s", CMP_OTHER);
 	snprintf(names[n++], 64, "%s", CMP_NODE);
 	return n;
 }
@@ -64,13 +89,16 @@ int compare_runs(const struct cmp_run *base, size_t nb, const struct cmp_run *ca
 	out->n = union_groups(sets, ns, names, CMP_MAX_GROUPS + 1);
 	for (size_t k = 0; k < out->n; k++) {
 		struct cmp_line *l = &out->lines[k];
+		bool other = !strcmp(names[k], CMP_OTHER);
 
 		snprintf(l->group, sizeof(l->group), "%s", names[k]);
 		for (size_t i = 0; i < nb; i++)
-			v[i] = per_hour(&base[i], names[k]);
+			v[i] = other ? other_per_hour(&base[i], names, out->n)
+				     : per_hour(&base[i], names[k]);
 		stats_of(v, nb, &l->base);
 		for (size_t i = 0; i < nc; i++)
-			v[i] = per_hour(&cand[i], names[k]);
+			v[i] = other ? other_per_hour(&cand[i], names, out->n)
+				     : per_hour(&cand[i], names[k]);
 		stats_of(v, nc, &l->cand);
 		l->has_ci = welch(&l->base, &l->cand, LEVEL, &l->w) == 0;
 		if (!l->has_ci) {
@@ -140,7 +168,11 @@ void compare_verdict(const struct cmp_result *r, char *buf, size_t len)
 		snprintf(pm, sizeof(pm), " ± %.3f", half);
 	else
 		snprintf(pm, sizeof(pm), " (no interval: one run on a side)");
-	if (flux)
+	if (!isfinite(share))
+		n = snprintf(buf, len, "verdict: %s %.3f%s Wh per hour (the node's energy is 0)",
+			     flux ? "Flux controllers add" : "the candidate differs by", l->w.diff,
+			     pm);
+	else if (flux)
 		n = snprintf(buf, len,
 			     "verdict: Flux controllers add %.3f%s Wh per hour, %.1f %% of node "
 			     "energy",

@@ -17,6 +17,7 @@
  */
 #define CMP_NODE	  "total"
 #define CMP_TOTAL_RENAMED "total (group)"
+#define CMP_OTHER	  "(other groups)" /* the groups past CMP_MAX_GROUPS - 3, summed */
 
 /* One run: each group's energy and the time energy was known. */
 struct cmp_run {

@@ -121,6 +121,7 @@ int recfile_split(char *line, char **fields, int max)
  * open. 1, 0 at the end, -errno. */
 static int read_record(struct rec_reader *r, char *msg, size_t mlen)
 {
+	unsigned long first_line = r->lineno + 1;
 	size_t len = 0;
 	bool open_quote = false;
 
@@ -164,6 +165,12 @@ static int read_record(struct rec_reader *r, char *msg, size_t mlen)
 			}
 			if (len == 0)
 				return 0;
+			/* A file that ends with a newline inside quotes was not cut: it is bad. */
+			if (open_quote && r->line[len - 1] == '\n') {
+				snprintf(msg, mlen, "%s:%lu: a quoted field that never ends",
+					 r->path, first_line);
+				return -EBADMSG;
+			}
 			snprintf(msg, mlen,
 				 "%s:%lu: the last row has no end of line: a truncated file",
 				 r->path, r->lineno + 1);

@@ -209,8 +209,11 @@ int recmeta_from_json(const char *text, struct recmeta *m, char *msg, size_t mle
 	    get_u64(st, "monotonic_ns", &m->start_mono_ns, msg, mlen))
 		goto out;
 	m->complete = json_object_object_get_ex(o, "complete", &v) && json_object_get_boolean(v);
-	if (m->complete && (!json_object_object_get_ex(o, "end", &st) ||
-			    get_u64(st, "unix_ns", &m->end_unix_ns, msg, mlen) ||
+	if (m->complete && !json_object_object_get_ex(o, "end", &st)) {
+		snprintf(msg, mlen, "field end missing (the recording says it is complete)");
+		goto out;
+	}
+	if (m->complete && (get_u64(st, "unix_ns", &m->end_unix_ns, msg, mlen) ||
 			    get_u64(st, "intervals", &m->intervals, msg, mlen)))
 		goto out;
 	msg[0] = '\0';

@@ -8,8 +8,6 @@
 #include "reconcile.h"
 #include "stats.h"
 
-#define PREFIX "flux/"
-
 /* The bursts' energies, the whole ones only when there are some: a cut one reads low. */
 static int per_burst(struct reconcile *rc, const struct burst *list, size_t n)
 {
@@ -46,7 +44,7 @@ static int one(const struct series *s, int t, double *j, bool *valid, struct rec
 		valid[k] = known >= bin / 2;
 		j[k] = valid[k] ? series__j(s, t, k) * bin / known : 0;
 	}
-	snprintf(rc->controller, sizeof(rc->controller), "%s", series__name(s, t) + strlen(PREFIX));
+	snprintf(rc->controller, sizeof(rc->controller), "%s", series__name(s, t));
 	rc->bin_ns = series__bin_ns(s);
 	/* Once to count, once to list: at most a few thousand bursts in 65536 bins. */
 	err = bursts_detect(j, valid, n, rc->bin_ns, NULL, &rc->r, NULL, 0);
@@ -75,8 +73,6 @@ int reconciles_find(const struct series *s, struct reconcile *out, size_t max)
 	int err = j && valid ? 0 : -ENOMEM;
 
 	for (size_t t = 0; !err && n && t < series__ntracks(s) && found < max; t++) {
-		if (strncmp(series__name(s, (int)t), PREFIX, strlen(PREFIX)))
-			continue;
 		memset(&out[found], 0, sizeof(out[found]));
 		err = one(s, (int)t, j, valid, &out[found]);
 		found += !err;
@@ -114,8 +110,10 @@ static void print_reconcile(const struct reconcile *rc, FILE *f)
 		snprintf(period, sizeof(period), "%.1f±%.1f", r->period_s, r->period_spread_s);
 	else
 		snprintf(period, sizeof(period), "%s", r->nbursts > 1 ? "irregular" : "-");
-	if (r->nbursts)
+	if (r->nbursts > 1)
 		snprintf(j, sizeof(j), "%.4f±%.4f", rc->j_mean, rc->j_sd);
+	else if (r->nbursts)
+		snprintf(j, sizeof(j), "%.4f±-", rc->j_mean); /* one burst has no spread */
 	else
 		snprintf(j, sizeof(j), "-");
 	fprintf(f, "%-26s %6zu", rc->controller, r->nbursts);

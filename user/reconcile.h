@@ -20,8 +20,8 @@ struct reconcile {
 };
 
 /*
- * The Flux controllers' tracks of s ("flux/NAME"), at most max, in name order. A bin whose
- * energy was known for under half its time is left out; one known for more is scaled to the
+ * Each track of s, a Flux controller's (report_run.details), at most max, in name order. A bin
+ * whose energy was known for under half its time is left out; one known for more is scaled to the
  * whole bin. The count, or -errno.
  */
 int reconciles_find(const struct series *s, struct reconcile *out, size_t max);

@@ -170,28 +170,34 @@ struct tracks {
 	int group, detail;
 };
 
-static int tracks_of(struct report_idents *c, struct series *s, const struct wp_ident *id,
-		     struct tracks *out)
+static int tracks_of(struct report_idents *c, struct report_run *out, const struct wp_ident *id,
+		     struct tracks *t)
 {
-	struct tracks *t = u64map__get(c->tracks, id->serial);
-	char name[320];
+	struct tracks *known = u64map__get(c->tracks, id->serial);
+	struct series *s = out->series;
 
-	if (t) {
-		*out = *t;
+	if (known) {
+		*t = *known;
 		return 0;
 	}
-	out->group = series__track(s, id->group);
-	out->detail = -1;
-	if (out->group >= 0 && !strcmp(id->group, "flux") && id->detail[0]) {
-		snprintf(name, sizeof(name), "flux/%s", id->detail);
-		out->detail = series__track(s, name);
+	/* The last track is kept for the groups past the others: a chart has room for so many. */
+	t->group = series__find(s, id->group);
+	if (t->group < 0)
+		t->group = series__track(s, series__ntracks(s) < SERIES_MAX_TRACKS - 1
+						    ? id->group
+						    : REPORT_OTHER_GROUPS);
+	t->detail = -1;
+	if (t->group >= 0 && !strcmp(id->group, "flux") && id->detail[0]) {
+		t->detail = series__track(out->details, id->detail);
+		if (t->detail == -ENOSPC)
+			t->detail = -1; /* no reconciles for a 64th controller: nothing else lost */
 	}
-	if (out->group < 0 || out->detail < -1)
-		return out->group < 0 ? out->group : out->detail;
-	t = u64map__upsert(c->tracks, id->serial);
-	if (!t)
+	if (t->group < 0 || t->detail < -1)
+		return t->group < 0 ? t->group : t->detail;
+	known = u64map__upsert(c->tracks, id->serial);
+	if (!known)
 		return -ENOMEM;
-	*t = *out;
+	*known = *t;
 	return 0;
 }
 
@@ -202,15 +208,16 @@ static int iv_series(struct iv *iv, struct report_run *out, struct report_idents
 	struct tracks t;
 	int err, idle;
 
-	err = series__cover(s, iv->t0_ns, iv->t1_ns, !iv->gap);
+	err = series__cover(s, iv->t0_ns, iv->t1_ns, !iv->gap)
+		      ?: series__cover(out->details, iv->t0_ns, iv->t1_ns, !iv->gap);
 	for (size_t i = 0; !err && i < iv->s.nrows; i++) {
-		err = tracks_of(c, s, iv->ids[i], &t);
+		err = tracks_of(c, out, iv->ids[i], &t);
 		if (err)
 			break;
 		series__add(s, t.group, iv->t0_ns, iv->t1_ns, iv->node[i] / 1e6);
-		series__add(s, t.detail, iv->t0_ns, iv->t1_ns, iv->node[i] / 1e6);
+		series__add(out->details, t.detail, iv->t0_ns, iv->t1_ns, iv->node[i] / 1e6);
 	}
-	idle = err ? err : series__track(s, "idle");
+	idle = err ? err : series__find(s, "idle");
 	if (idle < 0)
 		return idle;
 	series__add(s, idle, iv->t0_ns, iv->t1_ns, iv->node[iv->s.nrows] / 1e6);
@@ -255,7 +262,11 @@ static int start_series(struct report_run *out, uint64_t interval_ns)
 	uint64_t bin_ns = (interval_ns + 500000) / 1000000 * 1000000;
 
 	out->series = series__new(bin_ns ? bin_ns : 1000000, SERIES_MAX_BINS);
-	return out->series ? 0 : -ENOMEM;
+	out->details = series__new(bin_ns ? bin_ns : 1000000, SERIES_MAX_BINS);
+	if (!out->series || !out->details)
+		return -ENOMEM;
+	/* Idle's first: it always has its own. */
+	return series__track(out->series, "idle") < 0 ? -ENOMEM : 0;
 }
 
 static int start_idents(struct report_run *out)
@@ -404,6 +415,12 @@ void report_run_free(struct report_run *r)
 {
 	summary__free(r->sum);
 	series__free(r->series);
+	series__free(r->details);
 	idents_free(r->idents);
 	memset(r, 0, sizeof(*r));
+}
+
+bool report_msg_is_cut(const char *msg)
+{
+	return strstr(msg, ": a truncated file") || strstr(msg, ": unexpected end of file (");
 }

@@ -9,6 +9,8 @@
 #include "series.h"
 #include "summary.h"
 
+#define REPORT_OTHER_GROUPS "(other groups)"
+
 /* The intervals whose middle lies in from_ns .. to_ns after the start. */
 struct report_window {
 	uint64_t from_ns;
@@ -30,10 +32,11 @@ struct report_run {
 	struct report_idents *idents; /* the rows' identities, which sum points into */
 	char cut[512];		      /* with allow_cut: where the file was cut short, else "" */
 	/*
-	 * With window.series: energy over time from the window's start, a track per group and
-	 * one per Flux controller ("flux/source-controller").
+	 * With window.series: energy over time from the window's start, a track per group (past
+	 * SERIES_MAX_TRACKS - 1 of them, the rest in REPORT_OTHER_GROUPS), and in details one per
+	 * Flux controller (as many as fit).
 	 */
-	struct series *series;
+	struct series *series, *details;
 };
 
 /*
@@ -43,5 +46,7 @@ struct report_run {
 int report_load(const char *path, const struct report_window *w, struct report_run *out, char *msg,
 		size_t mlen);
 void report_run_free(struct report_run *r);
+/* Whether report_load's message is of a file cut short, which --allow-truncated reads. */
+bool report_msg_is_cut(const char *msg);
 
 #endif

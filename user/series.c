@@ -92,11 +92,20 @@ static void merge(struct series *s)
 	s->bin_ns *= 2;
 }
 
-int series__track(struct series *s, const char *name)
+int series__find(const struct series *s, const char *name)
 {
 	for (size_t t = 0; t < s->ntracks; t++)
 		if (!strcmp(s->name[t], name))
 			return (int)t;
+	return -ENOENT;
+}
+
+int series__track(struct series *s, const char *name)
+{
+	int t = series__find(s, name);
+
+	if (t >= 0)
+		return t;
 	if (s->ntracks == SERIES_MAX_TRACKS)
 		return -ENOSPC;
 	s->name[s->ntracks] = strdup(name);

@@ -19,6 +19,8 @@ struct series;
 struct series *series__new(uint64_t bin_ns, size_t max_bins);
 void series__free(struct series *s);
 
+/* The track of name: its index, or -ENOENT. */
+int series__find(const struct series *s, const char *name);
 /* The track of name, created on first use: its index, or -ENOSPC / -ENOMEM. */
 int series__track(struct series *s, const char *name);
 /*

@@ -4,12 +4,19 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "expo.h"
+#include "strbuf.h"
 #include "svg.h"
 #include "u64map.h"
 
-void svg_escape(FILE *f, const char *s)
+void svg_escape(FILE *f, const char *raw)
 {
-	for (; *s; s++) {
+	struct strbuf sb = {};
+	const char *s;
+
+	/* XML must be UTF-8: each invalid byte becomes U+FFFD first, as Prometheus labels do. */
+	expo_utf8(&sb, raw);
+	for (s = sb.buf ? sb.buf : ""; *s; s++) {
 		switch (*s) {
 		case '<':
 			fputs("&lt;", f);
@@ -28,6 +35,7 @@ void svg_escape(FILE *f, const char *s)
 			fputc((unsigned char)*s < 0x20 && *s != '\t' ? '?' : *s, f);
 		}
 	}
+	strbuf_free(&sb);
 }
 
 void svg_text(FILE *f, double x, double y, const char *anchor, double size, const char *attrs,

@@ -330,6 +330,42 @@ case_svg() {
 	t_pass
 }
 
+# Found by a breaker session: 100 groups (past the chart's 64 tracks and compare's 64 lines),
+# a group with a slash and one with a byte that is not UTF-8, a quote that never closes.
+case_hostile() {
+	local tmp rc i g
+	tmp=$(wp_tmp)
+	{
+		echo "$HDR"
+		for ((i = 1; i <= 10; i++)); do
+			for ((g = 0; g < 100; g++)); do
+				printf '%d,1000000000,%d,/g%03d,1000000,,,1,10000,powercap,1,1500000,,,,,g%03d,,10000\n' \
+					$((i * 1000000000)) $((10 + g)) "$g" "$g"
+			done
+			echo "$((i * 1000000000)),1000000000,0,<idle>,1000000000,,,0,500000,powercap,0,1500000,,,,,idle,,500000"
+		done
+	} >"$tmp/g100.csv"
+	wp_run rc "$tmp/r" report --svg "$tmp/g.svg" "$tmp/g100.csv"
+	{ [ "$rc" = 0 ] && xmllint --noout "$tmp/g.svg" && grep -qF '(other groups)' "$tmp/g.svg"; } ||
+		t_check "100 groups: report $rc $(wp_err "$tmp/r")"
+	# 61 groups of 0.1 J an hour... each 0.01 Wh/h; the other 39 summed: 0.390.
+	wp_run rc "$tmp/c" compare "$tmp/g100.csv" --vs "$tmp/g100.csv"
+	{ [ "$rc" = 0 ] && grep -qE '^\(other groups\) +0\.390±- ' "$tmp/c.out" &&
+		[ "$(grep -c '^g[0-9]' "$tmp/c.out")" = 61 ]; } ||
+		t_check "100 groups: compare $rc, $(grep -c '^g[0-9]' "$tmp/c.out") lines: $(grep other "$tmp/c.out")"
+	sed 's/,g000,,/,a\/b,,/; s/,g001,,/,bad\xfe,,/' "$tmp/g100.csv" >"$tmp/odd.csv"
+	wp_run rc "$tmp/o" report --svg "$tmp/o.svg" --json "$tmp/odd.csv"
+	{ [ "$rc" = 0 ] && xmllint --noout "$tmp/o.svg" && grep -qF '>a/b ' "$tmp/o.svg" &&
+		grep -qF "$(printf 'bad\xef\xbf\xbd')" "$tmp/o.out"; } ||
+		t_check "odd names: $rc $(wp_err "$tmp/o")"
+	{ echo "$HDR"; echo '1000000000,1000000000,0,<idle>,1,,,0,1,powercap,0,1,,"open,,,,idle,,1'
+		echo "2000000000,1000000000,0,<idle>,1,,,0,1,powercap,0,1,,,,,idle,,1"; } >"$tmp/q.csv"
+	wp_run rc "$tmp/q" report --allow-truncated "$tmp/q.csv"
+	{ [ "$rc" = 1 ] && grep -q "q.csv:2: a quoted field that never ends" "$tmp/q.err"; } ||
+		t_check "an open quote: $rc $(wp_err "$tmp/q")"
+	t_pass
+}
+
 # A long read shows how far it has come on a terminal (script(1) gives it one), never on a
 # pipe. 1.8 million rows take about 2 s here; the line shows after 0.5 s.
 case_progress() {
@@ -355,4 +391,5 @@ t_run bad case_bad
 t_run compare case_compare
 t_run reconcile case_reconcile
 t_run svg case_svg
+t_run hostile case_hostile
 t_run progress case_progress
