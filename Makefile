@@ -176,7 +176,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(addprefix user/,attrib.c cgname.c cgroupfs.c cpulist.c cputopo.c \
 	duration.c esrc_msr.c esrc_powercap.c group_rules.c k8s_path.c kepler_series.c \
 	kepler_work.c kepler_zones.c opts.c opts_analysis.c outfile.c pods.c powercap.c \
-	prom_text.c rapl_msr.c recfile.c recmeta.c summary.c sysfile.c u64map.c)
+	prom_text.c rapl_msr.c recfile.c recmeta.c summary.c sysfile.c u64map.c unit_name.c)
 FUZZ_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/fuzz/user/%.o,$(FUZZ_LIB_SRCS))
 # clang 14 has no -Wformat-truncation to turn off.
 FUZZ_CFLAGS := $(filter-out -Wno-format-truncation,$(WP_CFLAGS)) \

@@ -2,38 +2,12 @@
 /* k8s_path.c: a cgroup path's Kubernetes identity (pod, container, runtime, QoS); pure. */
 #include <errno.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 #include "k8s_path.h"
+#include "unit_name.h"
 
 #define COMP_MAX 512
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* systemd escapes unit-name characters as \xNN ("\x2d" is '-'). */
-static void unescape(const char *src, size_t n, char *dst, size_t len)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < n && j + 1 < len; i++) {
-		if (src[i] == '\\' && i + 3 < n && src[i + 1] == 'x' && hexval(src[i + 2]) >= 0 &&
-		    hexval(src[i + 3]) >= 0) {
-			dst[j++] = (char)(hexval(src[i + 2]) * 16 + hexval(src[i + 3]));
-			i += 3;
-		} else {
-			dst[j++] = src[i];
-		}
-	}
-	dst[j] = '\0';
-}
 
 static bool is_hex64(const char *s, size_t n)
 {
@@ -65,7 +39,7 @@ static bool take_uid(const char *s, size_t n, char *out)
 				return false;
 			uid[i] = '-';
 			d++;
-		} else if (hexval(s[i]) >= 0) {
+		} else if (isxdigit((unsigned char)s[i])) {
 			uid[i] = (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i];
 		} else {
 			return false;
@@ -232,7 +206,7 @@ int k8s_parse_path(const char *text, struct k8s_ident *out)
 		size_t raw = slash ? (size_t)(slash - p) : strlen(p);
 		char c[COMP_MAX];
 
-		unescape(p, raw, c, sizeof(c));
+		unit_unescape(p, raw, c, sizeof(c), false);
 		/* ".." from a cgroup namespace's view says nothing; skip it and ".". */
 		if (c[0] && strcmp(c, "..") && strcmp(c, "."))
 			component(c, strlen(c), &kubepods, &cur);
