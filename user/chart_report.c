@@ -59,26 +59,20 @@ static int by_rank(const void *a, const void *b, void *s)
 static void pick_tracks(struct cols *c)
 {
 	size_t nb = series__nbins(c->s);
-	double known_s = 0;
+	double known_s = 0, j[SERIES_MAX_TRACKS];
 
 	for (size_t b = 0; b < nb; b++)
 		known_s += series__known_ns(c->s, b) / 1e9;
 	for (size_t t = 0; t < series__ntracks(c->s); t++) {
-		double j = 0;
-
+		j[t] = 0;
 		for (size_t b = 0; b < nb; b++)
-			j += series__j(c->s, (int)t, b);
-		if (j > 0)
+			j[t] += series__j(c->s, (int)t, b);
+		if (j[t] > 0)
 			c->track[c->ntracks++] = (int)t;
 	}
 	qsort_r(c->track, c->ntracks, sizeof(c->track[0]), by_rank, (void *)c->s);
-	for (size_t i = 0; i < c->ntracks; i++) {
-		double j = 0;
-
-		for (size_t b = 0; b < nb; b++)
-			j += series__j(c->s, c->track[i], b);
-		c->avg_w[i] = known_s > 0 ? j / known_s : 0;
-	}
+	for (size_t i = 0; i < c->ntracks; i++)
+		c->avg_w[i] = known_s > 0 ? j[c->track[i]] / known_s : 0;
 }
 
 static int make_cols(struct cols *c, const struct series *s)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* cli.c: what the subcommands share: error lines, libbpf's log, row names. */
+/* cli.c: what the subcommands share: error lines, libbpf's log, row names, reading recordings. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "cgname.h"
 #include "cmds.h"
+#include "progress.h"
+#include "report.h"
 #include "wattprobe.h"
 
 static int libbpf_verbose;
@@ -48,4 +51,30 @@ const char *wp_row_name(void *cgname, unsigned long long id)
 	default:
 		return cgname__lookup(cgname, id);
 	}
+}
+
+int wp_load_recording(const char *path, struct report_window *w, struct report_run *run)
+{
+	struct progress pg;
+	char what[300], msg[1024];
+	int err;
+
+	snprintf(what, sizeof(what), "reading %s", path);
+	progress_start(&pg, what, isatty(STDERR_FILENO));
+	w->progress = progress_update;
+	w->progress_ctx = &pg;
+	err = report_load(path, w, run, msg, sizeof(msg));
+	progress_end(&pg);
+	w->progress = NULL;
+	if (err) {
+		wp_err("%s%s", msg,
+		       report_msg_is_cut(msg) && !w->allow_cut
+			       ? " (--allow-truncated reads it up to its last whole interval)"
+			       : "");
+		return err;
+	}
+	if (run->cut[0])
+		wp_err("%s: read up to its last whole interval, %.3f s", run->cut,
+		       run->to_ns / 1e9);
+	return 0;
 }

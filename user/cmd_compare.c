@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <json-c/json.h>
 #include "chart.h"
 #include "cmds.h"
@@ -13,7 +12,6 @@
 #include "jsonnum.h"
 #include "opts.h"
 #include "outfile.h"
-#include "progress.h"
 #include "recmeta.h"
 #include "report.h"
 
@@ -67,8 +65,6 @@ static int check_basis(struct basis *b, const char *path, const char *source, co
 static int load_run(const char *path, struct cmp_run *r, struct basis *b, bool allow_cut)
 {
 	struct report_window w = { .from_ns = 0, .to_ns = UINT64_MAX, .allow_cut = allow_cut };
-	struct progress pg;
-	char what[300];
 	struct summary_totals t;
 	struct report_run run;
 	struct recmeta m;
@@ -82,21 +78,9 @@ static int load_run(const char *path, struct cmp_run *r, struct basis *b, bool a
 	}
 	if (err)
 		memset(&m, 0, sizeof(m));
-	snprintf(what, sizeof(what), "reading %s", path);
-	progress_start(&pg, what, isatty(STDERR_FILENO));
-	w.progress = progress_update;
-	w.progress_ctx = &pg;
-	err = report_load(path, &w, &run, msg, sizeof(msg));
-	progress_end(&pg);
-	if (err) {
-		wp_err("%s%s", msg,
-		       report_msg_is_cut(msg) && !allow_cut
-			       ? " (--allow-truncated reads it up to its last whole interval)"
-			       : "");
+	err = wp_load_recording(path, &w, &run);
+	if (err)
 		return err;
-	}
-	if (run.cut[0])
-		wp_err("%s: read up to its last whole interval, %.3f s", run.cut, run.to_ns / 1e9);
 	err = check_basis(b, path, run.source, m.attribution[0] ? m.attribution : "util");
 	if (!err) {
 		summary__totals(run.sum, &t);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <json-c/json.h>
 #include "chart.h"
 #include "cmds.h"
@@ -12,7 +11,6 @@
 #include "jsonnum.h"
 #include "opts.h"
 #include "outfile.h"
-#include "progress.h"
 #include "reconcile.h"
 #include "recmeta.h"
 #include "report.h"
@@ -219,13 +217,14 @@ static int write_svg(const char *out, const char *path, const struct recmeta *m,
 
 static int report_one(const struct report_env *env, const char *path, json_object *all)
 {
-	/* The series always: by group, the Flux controllers' reconciles are found in it. */
-	struct report_window w = { env->from_ns, env->to_ns, true, env->allow_cut, NULL, NULL };
-	struct progress pg;
-	char what[300];
+	/* The series for the chart, and by group (the default with pods) for the reconciles. */
+	struct report_window w = {
+		env->from_ns,	env->to_ns, env->svg || !env->by_set || env->by == SUM_BY_GROUP,
+		env->allow_cut, NULL,	    NULL
+	};
 	struct report_run run;
 	struct recmeta m;
-	char msg[1024], why[1024] = "";
+	char why[1024] = "";
 	bool have_meta;
 	enum summary_by by;
 	int err;
@@ -236,21 +235,9 @@ static int report_one(const struct report_env *env, const char *path, json_objec
 		return err;
 	}
 	have_meta = !err;
-	snprintf(what, sizeof(what), "reading %s", path);
-	progress_start(&pg, what, isatty(STDERR_FILENO));
-	w.progress = progress_update;
-	w.progress_ctx = &pg;
-	err = report_load(path, &w, &run, msg, sizeof(msg));
-	progress_end(&pg);
-	if (err) {
-		wp_err("%s%s", msg,
-		       report_msg_is_cut(msg) && !env->allow_cut
-			       ? " (--allow-truncated reads it up to its last whole interval)"
-			       : "");
+	err = wp_load_recording(path, &w, &run);
+	if (err)
 		return err;
-	}
-	if (run.cut[0])
-		wp_err("%s: read up to its last whole interval, %.3f s", run.cut, run.to_ns / 1e9);
 	by = env->by_set ? env->by : run.has_pods ? SUM_BY_GROUP : SUM_BY_CGROUP;
 	if (all) {
 		json_object_array_add(all, run_json(path, &m, have_meta, &run, by));

@@ -17,4 +17,13 @@ void wp_libbpf_verbosity(int verbose);
 /* Name of a probe row: a cgroup path, or <idle>, <unknown>, <overflow>. */
 const char *wp_row_name(void *cgname, unsigned long long id);
 
+struct report_window;
+struct report_run;
+/*
+ * A recording read for report or compare: a progress line on a terminal, the error said once
+ * (with the hint --allow-truncated when the file was cut short), and a note when a cut file
+ * was read to its last whole interval. 0 or -errno.
+ */
+int wp_load_recording(const char *path, struct report_window *w, struct report_run *run);
+
 #endif

@@ -67,7 +67,7 @@ static int by_name(const void *a, const void *b)
 
 int reconciles_find(const struct series *s, struct reconcile *out, size_t max)
 {
-	size_t n = series__nbins(s), found = 0;
+	size_t n = s ? series__nbins(s) : 0, found = 0;
 	double *j = malloc((n ? n : 1) * sizeof(*j));
 	bool *valid = malloc(n ? n : 1);
 	int err = j && valid ? 0 : -ENOMEM;

@@ -22,7 +22,7 @@ struct reconcile {
 /*
  * Each track of s, a Flux controller's (report_run.details), at most max, in name order. A bin
  * whose energy was known for under half its time is left out; one known for more is scaled to the
- * whole bin. The count, or -errno.
+ * whole bin. s may be NULL (none kept): 0. The count, or -errno.
  */
 int reconciles_find(const struct series *s, struct reconcile *out, size_t max);
 

@@ -118,7 +118,7 @@ int series__track(struct series *s, const char *name)
 	return (int)s->ntracks++;
 }
 
-/* fn(v, k, share of x) for every bin k that t0 .. t1 overlaps; x is spread by overlap. */
+/* x added to v over the bins t0 .. t1 overlaps, to each in proportion to its overlap. */
 static void spread(const struct series *s, double *v, uint64_t t0, uint64_t t1, double x)
 {
 	size_t k = t0 / s->bin_ns;
