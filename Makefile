@@ -18,7 +18,8 @@ INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm \
 	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
 	$(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
-	$(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
+	$(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
+	$(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt) -lpthread
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's -target bpf lacks the system include paths; take them from clang itself.
@@ -175,7 +176,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 # The modules the targets reach; a link error names one missing here.
 FUZZ_LIB_SRCS := $(addprefix user/,attrib.c cgname.c cgroupfs.c cpulist.c cputopo.c \
 	duration.c esrc_msr.c esrc_powercap.c group_rules.c k8s_path.c kepler_series.c \
-	kepler_work.c kepler_zones.c opts.c opts_analysis.c outfile.c pods.c powercap.c \
+	kepler_work.c kepler_zones.c opts.c opts_analysis.c opts_host.c outfile.c pods.c powercap.c \
 	prom_text.c rapl_msr.c recfile.c recmeta.c summary.c sysfile.c u64map.c unit_name.c)
 FUZZ_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/fuzz/user/%.o,$(FUZZ_LIB_SRCS))
 # clang 14 has no -Wformat-truncation to turn off.

@@ -4,8 +4,10 @@
 #
 # Usage: tools/deps.sh [--test] [--dry-run]
 #   --test  also what only the test suite needs: a Prometheus server, which the tests start
-#           themselves on 127.0.0.1. Debian's package would start its own service on :9090;
-#           when this script installs it, that service is kept from starting and left disabled.
+#           themselves on 127.0.0.1 (Debian's package would start its own service on :9090;
+#           when this script installs it, that service is kept from starting and left
+#           disabled); qemu and busybox for the end-to-end guest, whose Debian cloud kernel
+#           tests/e2e fetches with apt-get download; shellcheck; vagrant (validate only).
 set -euo pipefail
 
 pkgs=(
@@ -18,6 +20,7 @@ pkgs=(
 	libjson-c-dev              # pods JSON (kubectl get pods -o json, the API server)
 	libcurl4-openssl-dev       # pod metadata from the API server (in-cluster)
 	libmicrohttpd-dev          # HTTP(S) server: /metrics, and the tests' fake API server
+	libvirt-dev                # wattprobe host: a VM host's domains (its test:/// driver for tests)
 	openssl ca-certificates    # tests: a throwaway CA and server certificate
 	gzip gawk procps util-linux # integration tests: zcat, awk, pgrep/ps, setpriv
 	curl iproute2              # integration tests: HTTP clients of serve, ss for free ports
@@ -26,6 +29,9 @@ test_pkgs=(
 	prometheus    # a real Prometheus scraping serve, and promtool (Debian ships it only here)
 	librsvg2-bin  # rsvg-convert: the charts rendered to PNG, to see they are not blank
 	libxml2-utils # xmllint: the charts are well-formed XML
+	shellcheck    # every shell script of the project is linted
+	qemu-system-x86 busybox-static # the end-to-end test: a real guest fed by wattprobe host
+	vagrant       # vagrant validate on tools/Vagrantfile
 )
 
 dry=0

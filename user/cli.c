@@ -2,6 +2,7 @@
 /* cli.c: what the subcommands share: error lines, libbpf's log, row names, reading recordings. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -77,4 +78,17 @@ int wp_load_recording(const char *path, struct report_window *w, struct report_r
 		wp_err("%s: read up to its last whole interval, %.3f s", run->cut,
 		       run->to_ns / 1e9);
 	return 0;
+}
+
+const char *wp_node_name(const char *opt, char *buf, size_t len)
+{
+	const char *n = opt ? opt : getenv("NODE_NAME");
+
+	if (n && n[0])
+		return n;
+	if (len > 1 && gethostname(buf, len - 1) == 0) {
+		buf[len - 1] = '\0';
+		return buf;
+	}
+	return "";
 }

@@ -181,7 +181,7 @@ static int write_meta(struct recorder *r, const struct sampler_tick *t, bool end
 			snprintf(m->machine, sizeof(m->machine), "%s", u.machine);
 		}
 		cpu_model(m->cpu_model, sizeof(m->cpu_model));
-		attrib_rule_format(&r->env.rule, m->attribution, sizeof(m->attribution));
+		attrib_rule_format(&r->sp.rule, m->attribution, sizeof(m->attribution));
 		snprintf(m->source, sizeof(m->source), "%s", energy__source(sp->energy));
 		snprintf(m->energy_desc, sizeof(m->energy_desc), "%s",
 			 energy__describe(sp->energy));

@@ -61,17 +61,6 @@ static bool cgroup_alive(void *ctx, const char *path)
 	return stat(full, &st) == 0;
 }
 
-static const char *node_name(struct exporter *x)
-{
-	const char *n = x->env->node ? x->env->node : getenv("NODE_NAME");
-
-	if (n && n[0])
-		return n;
-	if (gethostname(x->node, sizeof(x->node) - 1) == 0)
-		return x->node;
-	return "";
-}
-
 static int exporter_start(void *ctx, struct sampler *sp)
 {
 	struct exporter *x = ctx;
@@ -88,7 +77,7 @@ static int exporter_start(void *ctx, struct sampler *sp)
 	char msg[512];
 
 	x->sp = sp;
-	cfg.node_name = node_name(x);
+	cfg.node_name = wp_node_name(x->env->node, x->node, sizeof(x->node));
 	x->m = metrics__new(&cfg);
 	if (!x->m) {
 		wp_err("%s", strerror(ENOMEM));

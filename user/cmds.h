@@ -9,6 +9,7 @@ int do_run(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_compare(int argc, char **argv);
 int do_doctor(int argc, char **argv);
+int do_host(int argc, char **argv);
 
 /* One line on stderr: "wattprobe: <what>". */
 void wp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -16,6 +17,9 @@ void wp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void wp_libbpf_verbosity(int verbose);
 /* Name of a probe row: a cgroup path, or <idle>, <unknown>, <overflow>. */
 const char *wp_row_name(void *cgname, unsigned long long id);
+
+/* The node's name: --node, else $NODE_NAME, else the host name (into buf), else "". */
+const char *wp_node_name(const char *opt, char *buf, size_t len);
 
 struct report_window;
 struct report_run;

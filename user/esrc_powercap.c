@@ -293,9 +293,14 @@ struct esrc *esrc_feed_open(const char *spec, char *msg, size_t len)
 	}
 	{
 		size_t used = strlen(p->base.desc);
+		char src[256];
 
+		/* What the host measured, as its host says (wattprobe host writes it). */
+		snprintf(path, sizeof(path), "%s/source", dir);
+		if (sysfile_read(path, src, sizeof(src)) || !src[0])
+			snprintf(src, sizeof(src), "%s", "not said");
 		snprintf(p->base.desc + used, sizeof(p->base.desc) - used,
-			 " (from the host; stale after %.3g s)", stale / 1e9);
+			 " (from the host, which used: %s; stale after %.3g s)", src, stale / 1e9);
 	}
 	return &p->base;
 }

@@ -18,6 +18,7 @@ static const struct cmd {
 	{ "run", do_run, "measure one command in a cgroup of its own, like perf stat" },
 	{ "report", do_report, "summarize recordings, whole or in a window" },
 	{ "compare", do_compare, "compare two sets of runs, group by group (Welch's t)" },
+	{ "host", do_host, "on a VM host: each VM's share of the energy, fed to its guest" },
 	{ "doctor", do_doctor, "show what this node offers and what record would use" },
 	{ "help", do_help, "this help" },
 	{ "version", do_version, "print the version" },

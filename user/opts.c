@@ -258,6 +258,7 @@ static error_t record_opt(int key, char *arg, struct argp_state *state)
 		env->energy = arg;
 		return 0;
 	case 'a':
+		env->rule_set = true;
 		if (attrib_rule_parse(arg, &env->rule))
 			return opts_fail(ctx, "bad attribution rule '%s'%s", arg,
 					 " (want util or idle:W)");

@@ -19,12 +19,17 @@
 /* A year: the end time of a recording cannot wrap. */
 #define DURATION_MAX_NS (365ULL * 86400 * 1000000000ULL)
 
+#define HOST_MAX_VMS	    64
+#define HOST_LISTEN_DEFAULT "127.0.0.1:9745"
+#define HOST_FEED_DIR	    "/var/lib/wattprobe/feed"
+
 struct record_env {
 	uint64_t interval_ns;
 	uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
 	const char *output;   /* NULL: no CSV */
 	const char *energy;
 	struct attrib_rule rule;
+	bool rule_set; /* -a given: a feed's default (idle:0) does not apply */
 	unsigned int top;
 	enum probe_attach attach;
 	const char *cgroup_mode;
@@ -45,6 +50,11 @@ struct record_env {
 	bool kepler_compat;
 	uint64_t fold_below_uj;
 	unsigned int max_terminated;
+	/* host only */
+	const char *connect;  /* libvirt URI; NULL: none, VMs are found by their cgroups only */
+	const char *feed_dir; /* each VM's feed in feed_dir/NAME */
+	const char *vms[HOST_MAX_VMS]; /* --vm NAME=pidfile:FILE or NAME=cgroup:PATH, checked */
+	size_t nvms;
 	/* run only */
 	unsigned int repeat; /* -r N */
 	char **cmd;	     /* the command and its arguments, NULL-terminated */
@@ -106,6 +116,13 @@ int report_parse(int argc, char **argv, struct report_env *env, char *err, size_
 int compare_parse(int argc, char **argv, struct compare_env *env, char *err, size_t len);
 /* run: record's options, -r N, then the command (after -- or the first word that is none). */
 int run_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
+/* host: record's options and the VM host's (libvirt, feeds, --vm, /metrics). */
+int host_parse(int argc, char **argv, struct record_env *env, char *err, size_t len);
+/*
+ * Pure: a --vm value, "NAME=pidfile:FILE" or "NAME=cgroup:PATH" (PATH absolute, in the cgroup
+ * hierarchy). name gets NAME, *is_pidfile the kind, *arg points into spec. 0 or -EINVAL.
+ */
+int vm_spec_parse(const char *spec, char *name, size_t len, bool *is_pidfile, const char **arg);
 int doctor_parse(int argc, char **argv, struct doctor_env *env, char *err, size_t len);
 
 #endif

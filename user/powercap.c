@@ -65,6 +65,8 @@ static enum pc_kind kind_of(const char *name, int *package)
 		return PC_CORE;
 	if (strcmp(name, "uncore") == 0)
 		return PC_UNCORE;
+	if (strcmp(name, "model") == 0)
+		return PC_MODEL;
 	return PC_OTHER;
 }
 
@@ -216,7 +218,7 @@ static void unique_labels(struct powercap *pc)
 }
 
 /* Node energy: psys alone where it is readable (it already contains the packages), else
- * every readable package plus DRAM. Never psys plus packages. */
+ * every readable package plus DRAM (and a feed's model zone). Never psys plus packages. */
 static void choose_node(struct powercap *pc)
 {
 	bool psys = false;
@@ -229,7 +231,9 @@ static void choose_node(struct powercap *pc)
 
 		if (z->err || z->duplicate)
 			continue;
-		z->node = psys ? z->kind == PC_PSYS : (z->kind == PC_PACKAGE || z->kind == PC_DRAM);
+		z->node =
+			psys ? z->kind == PC_PSYS
+			     : (z->kind == PC_PACKAGE || z->kind == PC_DRAM || z->kind == PC_MODEL);
 	}
 }
 

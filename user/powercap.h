@@ -9,7 +9,8 @@
 
 #define POWERCAP_DEFAULT_ROOT "/sys/class/powercap"
 
-enum pc_kind { PC_PACKAGE, PC_CORE, PC_UNCORE, PC_DRAM, PC_PSYS, PC_OTHER };
+/* PC_MODEL: a feed's zone whose host had only the model (docs/feed.md); never in sysfs. */
+enum pc_kind { PC_PACKAGE, PC_CORE, PC_UNCORE, PC_DRAM, PC_PSYS, PC_MODEL, PC_OTHER };
 
 struct pc_zone {
 	char dir[64];	/* directory under the root: "intel-rapl:0:1" */

@@ -180,6 +180,19 @@ static int setup_energy(struct sampler *sp, unsigned int ncpus)
 	if (energy__warning(sp->energy)[0])
 		snprintf(sp->notes[2], sizeof(sp->notes[2]), "energy: %s",
 			 energy__warning(sp->energy));
+	/*
+	 * A feed is the VM's share of its host's energy: what its vCPUs drew while they ran. A
+	 * halted vCPU draws nothing more, so none of it is the guest's idle (docs/feed.md).
+	 */
+	sp->rule = sp->env->rule;
+	if (!sp->env->rule_set && !strcmp(energy__source(sp->energy), "feed")) {
+		sp->rule = (struct attrib_rule){ .kind = ATTRIB_IDLE_POWER, .idle_power_uw = 0 };
+		snprintf(sp->notes[3], sizeof(sp->notes[3]),
+			 "attribution idle:0W: a feed is this VM's share of its host's energy, "
+			 "drawn "
+			 "while its vCPUs ran, so none of it is idle's (-a util splits it by idle "
+			 "time too)");
+	}
 	for (size_t z = 0; z < energy__nzones(sp->energy); z++) {
 		sp->labels[z] = energy__zone_label(sp->energy, z);
 		sp->zone_node[z] = energy__zone_is_node(sp->energy, z);
@@ -277,7 +290,7 @@ static int tick(struct sampler *sp, struct sampler_tick *t)
 		wp_err("reading energy: %s", strerror(-err));
 		return err;
 	}
-	err = interval_attribute(&sp->env->rule, &sp->s, interval_ns, sp->zd, sp->zone_node,
+	err = interval_attribute(&sp->rule, &sp->s, interval_ns, sp->zd, sp->zone_node,
 				 energy__nzones(sp->energy), probe__has_pmu(sp->probe), &sp->res);
 	err = err ?: name_rows(sp);
 	if (err)
@@ -404,7 +417,7 @@ int sampler__setup(struct sampler *sp, const struct record_env *env,
 
 void sampler__say_notes(const struct sampler *sp)
 {
-	for (int i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof(sp->notes) / sizeof(sp->notes[0]); i++)
 		if (sp->notes[i][0])
 			wp_err("%s", sp->notes[i]);
 }

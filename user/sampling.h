@@ -51,7 +51,8 @@ struct sampler {
 	size_t row_ids_cap;
 	char probe_cg[CG_PATH_MAX];
 	bool curl_up;	     /* kube_api_global_init() done */
-	char notes[3][2048]; /* said once on stderr, after setup succeeded: errors stay one line */
+	char notes[4][2048]; /* said once on stderr, after setup succeeded: errors stay one line */
+	struct attrib_rule rule; /* env's, or idle:0 with a feed when -a was not given */
 	uint64_t start_ns, prev_ts_ns, late_ticks;
 	bool started; /* intervals are being recorded: the summary is due even after an error */
 	/* Told of each gone cgroup forgotten, after its last interval; may be NULL. */

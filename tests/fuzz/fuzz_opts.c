@@ -2,6 +2,7 @@
 /* fuzz_opts.c: every subcommand's option parser on an argv split from the input. */
 #include "fuzz_util.h"
 #include "opts.h"
+#include "vm_path.h"
 
 /*
  * The input's first line names the subcommand (record, serve, run, report, compare, doctor;
@@ -87,6 +88,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_record(rc, &rec, err, false);
 		if (!rc && !rec.help)
 			FZ_CHECK(rec.listen && rec.max_terminated <= 1000000);
+	} else if (!strcmp(argv[0], "host")) {
+		rc = host_parse(argc, argv, &rec, err, sizeof(err));
+		check_record(rc, &rec, err, false);
+		if (!rc && !rec.help) {
+			FZ_CHECK(rec.feed_dir && rec.feed_dir[0] && rec.nvms <= HOST_MAX_VMS);
+			for (size_t i = 0; i < rec.nvms; i++) {
+				char name[VM_NAME_MAX];
+				const char *arg;
+				bool pid;
+
+				FZ_CHECK(
+					!vm_spec_parse(rec.vms[i], name, sizeof(name), &pid, &arg));
+				FZ_CHECK(name[0] && !strchr(name, '/') && (pid || arg[0] == '/'));
+			}
+		}
 	} else if (!strcmp(argv[0], "run")) {
 		rc = run_parse(argc, argv, &rec, err, sizeof(err));
 		check_record(rc, &rec, err, true);

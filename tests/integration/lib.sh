@@ -389,6 +389,17 @@ steal_ns() { # "MARK1" "MARK2"
 
 # ---- running wattprobe ------------------------------------------------------------------
 
+# A loopback TCP port nothing listens on now.
+free_port() {
+	local p
+	for ((p = 20000 + RANDOM % 20000; ; p++)); do
+		ss -Htln "sport = :$p" | grep -q . || {
+			echo "$p"
+			return
+		}
+	done
+}
+
 # Start wattprobe ARGS in the background under a timeout, stdout and stderr to PREFIX.out and
 # PREFIX.err; the timeout's pid goes to VAR. SIGINT stays deliverable: a background job of a
 # script otherwise starts with SIGINT ignored.

@@ -68,4 +68,53 @@ case_feed_stale() {
 	t_pass
 }
 
+# A feed is what the VM's vCPUs drew while they ran: by default none of it goes to the guest's
+# idle (idle:0W, said once); -a util splits it by idle time as on a node.
+case_feed_idle() {
+	local fake burn tmp mp cg dir rc idle total
+	fake=$(wp_helper fakerapl) || return
+	burn=$(wp_helper burn) || return
+	mp=$(cg2_mount) || {
+		t_skip "no cgroup2 filesystem"
+		return
+	}
+	tmp=$(wp_tmp)
+	dir=$tmp/feed
+	FAKERAPL_FEED=100:1 wp_bg _ "$fake" "$dir" "$WATTS" 12
+	for ((i = 0; i < 100; i++)); do
+		[ -f "$dir/ready" ] && break
+		sleep 0.05
+	done
+	cg_make cg "$mp" || return
+	cg_spawn _ "$cg" "$burn" 50 10 100
+	wp_run rc "$tmp/d" record -e "feed:$dir" -i 200ms -d 2s -o "$tmp/d.csv"
+	[ "$rc" = 0 ] || {
+		t_fail "record -e feed: status $rc: $(wp_err "$tmp/d")"
+		return
+	}
+	grep -qF 'attribution idle:0W: a feed is' "$tmp/d.err" ||
+		t_check "no idle:0W note: $(wp_err "$tmp/d")"
+	idle=$(csv_cg_sum "$tmp/d.csv" energy_uj "" "<idle>")
+	total=$(csv_sum "$tmp/d.csv" energy_uj)
+	t_info "default: <idle> $idle of $total uJ"
+	{ [ "$idle" = 0 ] && [ "$total" -gt 0 ]; } || t_check "idle got $idle of $total uJ by default"
+	grep -q '"attribution": *"idle:0' "$tmp/d.csv.meta.json" ||
+		t_check "the sidecar does not say idle:0: $(grep attribution "$tmp/d.csv.meta.json")"
+	wp_run rc "$tmp/u" record -e "feed:$dir" -a util -i 200ms -d 2s -o "$tmp/u.csv"
+	# util: idle's share of each interval's energy is its share of the CPU time.
+	read -r idle want < <(csv_awk "$tmp/u.csv" '
+	function flush() { if (ts != "" && cpu > 0) want += e * icpu / cpu }
+	(col("ts_ns") "") != (ts "") { flush(); ts = col("ts_ns"); e = col("node_energy_uj")
+		cpu = 0; icpu = 0 }
+	{ cpu += col("cpu_ns") }
+	col("cgroup") == "<idle>" { icpu = col("cpu_ns"); got += col("energy_uj") }
+	END { flush(); printf "%.0f %.0f\n", got, want }')
+	t_info "-a util: <idle> $idle uJ, its CPU time's share of each interval: $want uJ"
+	{ [ "${want:-0}" -gt 0 ] && within_pct "$idle" "$want" 1; } ||
+		t_check "-a util: idle got $idle uJ, its CPU share $want uJ"
+	! grep -qF 'idle:0W' "$tmp/u.err" || t_check "-a util still says idle:0W"
+	t_pass
+}
+
 t_run stale case_feed_stale
+t_run idle case_feed_idle

@@ -116,16 +116,6 @@ case_exposition() {
 	t_pass
 }
 
-free_port() {
-	local p
-	for ((p = 20000 + RANDOM % 20000; ; p++)); do
-		ss -Htln "sport = :$p" | grep -q . || {
-			echo "$p"
-			return
-		}
-	done
-}
-
 # A Prometheus query: the JSON answer on stdout.
 promq() { # PORT QUERY [TIME]
 	curl -sfG "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$2" \

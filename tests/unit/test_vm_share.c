@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * test_vm_share.c: each VM's share of the host's energy: which cgroups are whose, the sums per
+ * part and zone (expected values by hand), gaps, and libvirt's list matched to the cgroups.
+ */
+#include "testutil.h"
+#include "vm_share.h"
+
+#define VCPU(id, name, n)                                                                          \
+	"/machine.slice/machine-qemu\\x2d" #id "\\x2d" name ".scope/libvirt/vcpu" #n
+#define EMU(id, name) "/machine.slice/machine-qemu\\x2d" #id "\\x2d" name ".scope/libvirt/emulator"
+
+static const bool two_zones_node[] = { true, false }; /* package-0, core-0 */
+
+static void test_classify(void **state)
+{
+	struct vm_share *vs = vm_share__new(2, two_zones_node);
+	enum vm_part part;
+	int d, d2;
+
+	(void)state;
+	assert_non_null(vs);
+	assert_int_equal(vm_share__classify(vs, VCPU(2, "vm1", 0), &d, &part), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(part, VM_VCPU);
+	assert_int_equal(vm_share__classify(vs, EMU(2, "vm1"), &d2, &part), 0);
+	assert_int_equal(d2, 0);
+	assert_int_equal(part, VM_EMULATOR);
+	assert_int_equal(
+		vm_share__classify(vs, "/machine/qemu-3-vm2.libvirt-qemu/vcpu1", &d, &part), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(part, VM_VCPU);
+	assert_string_equal(vm_share__get(vs, 1)->name, "vm2");
+	assert_int_equal(vm_share__get(vs, 1)->id, 3);
+	/* Not a VM: a service, the root, nspawn's machine. */
+	assert_int_equal(vm_share__classify(vs, "/system.slice/sshd.service", &d, &part), 0);
+	assert_int_equal(d, -1);
+	assert_int_equal(part, VM_NONE);
+	assert_int_equal(vm_share__classify(vs, "/", &d, &part), 0);
+	assert_int_equal(d, -1);
+	assert_int_equal(vm_share__classify(vs, "/machine.slice/machine-box.scope", &d, &part), 0);
+	assert_int_equal(d, -1);
+	/* A rule wins over libvirt's naming, and the longest rule wins. */
+	assert_int_equal(vm_share__set_rule(vs, "e2e", "/wp/qemu"), 0);
+	assert_int_equal(vm_share__set_rule(vs, "inner", "/wp/qemu/inner/"), 0);
+	assert_int_equal(vm_share__classify(vs, "/wp/qemu", &d, &part), 0);
+	assert_string_equal(vm_share__get(vs, d)->name, "e2e");
+	assert_int_equal(part, VM_DOMAIN);
+	assert_int_equal(vm_share__classify(vs, "/wp/qemu/inner/x", &d2, &part), 0);
+	assert_string_equal(vm_share__get(vs, d2)->name, "inner");
+	assert_int_equal(vm_share__classify(vs, "/wp/qemu2", &d, &part), 0);
+	assert_int_equal(d, -1);
+	assert_int_equal(vm_share__set_rule(vs, "x", "rel/path"), -EINVAL);
+	assert_int_equal(vm_share__set_rule(vs, "", "/a"), -EINVAL);
+	vm_share__free(vs);
+}
+
+struct frame {
+	struct probe_row rows[8];
+	struct probe_sample s;
+	uint64_t zone_uj[9 * 2], node_uj[9];
+	struct interval_res res;
+	struct zone_delta zd[2];
+	struct wp_ident idv[8];
+	const struct wp_ident *ids[10];
+};
+
+/* One interval: rows (cgroup id, path, cpu µs, package µJ, core µJ). */
+static void frame(struct frame *f, uint64_t ts_ns, size_t n, const uint64_t *cg,
+		  const char *const *paths, const uint64_t *cpu_us, const uint64_t *pkg,
+		  const uint64_t *core, bool core_gap)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t r = 0; r < n; r++) {
+		f->rows[r].cgroup_id = cg[r];
+		f->rows[r].s.cpu_ns = cpu_us[r] * 1000;
+		f->zone_uj[r * 2] = pkg[r];
+		f->zone_uj[r * 2 + 1] = core_gap ? 0 : core[r];
+		f->idv[r].path = paths[r];
+		f->ids[r] = &f->idv[r];
+	}
+	f->s.ts_ns = ts_ns;
+	f->s.rows = f->rows;
+	f->s.nrows = n;
+	f->res.nrows = n;
+	f->res.nzones = 2;
+	f->res.zone_uj = f->zone_uj;
+	f->res.node_uj = f->node_uj;
+	f->zd[1].gap = core_gap;
+}
+
+static void test_sums(void **state)
+{
+	static const char *const paths[] = { VCPU(2, "vm1", 0), VCPU(2, "vm1", 1), EMU(2, "vm1"),
+					     VCPU(3, "vm2", 0), "/system.slice/cron.service" };
+	static const uint64_t cg[] = { 11, 12, 13, 21, 99 };
+	struct vm_share *vs = vm_share__new(2, two_zones_node);
+	const struct vm_dom *a, *b;
+	struct frame f;
+
+	(void)state;
+	assert_non_null(vs);
+	/* Interval 1: both zones valid. */
+	frame(&f, 1000000000, 5, cg, paths, (uint64_t[]){ 100, 200, 50, 400, 7 },
+	      (uint64_t[]){ 1000, 2000, 500, 4000, 70 }, (uint64_t[]){ 300, 600, 0, 900, 1 },
+	      false);
+	assert_int_equal(vm_share__add(vs, &f.s, &f.res, f.zd, f.ids), 0);
+	/* Interval 2: the core zone is in a gap; vCPU 1 and the other VM idle. */
+	frame(&f, 1100000000, 3, (uint64_t[]){ 11, 13, 99 },
+	      (const char *const[]){ paths[0], paths[2], paths[4] }, (uint64_t[]){ 10, 20, 30 },
+	      (uint64_t[]){ 111, 222, 333 }, (uint64_t[]){ 5, 5, 5 }, true);
+	assert_int_equal(vm_share__add(vs, &f.s, &f.res, f.zd, f.ids), 0);
+	assert_int_equal(vm_share__count(vs), 2);
+	a = vm_share__get(vs, 0);
+	b = vm_share__get(vs, 1);
+	assert_string_equal(a->name, "vm1");
+	assert_int_equal(a->cpu_ns[vm_part_idx(VM_VCPU)], (100 + 200 + 10) * 1000);
+	assert_int_equal(a->cpu_ns[vm_part_idx(VM_EMULATOR)], (50 + 20) * 1000);
+	assert_int_equal(a->part_uj[vm_part_idx(VM_VCPU) * 2 + 0], 1000 + 2000 + 111);
+	assert_int_equal(a->part_uj[vm_part_idx(VM_VCPU) * 2 + 1], 300 + 600);
+	assert_int_equal(a->part_uj[vm_part_idx(VM_EMULATOR) * 2 + 0], 500 + 222);
+	assert_int_equal(a->zone_uj[0], 1000 + 2000 + 500 + 111 + 222);
+	assert_int_equal(a->zone_uj[1], 900);
+	/* Node energy is the package zone's alone. */
+	assert_int_equal(a->node_uj, 3833);
+	/* The feed's core counter went back to 0 at the gap: the guest sees one. */
+	assert_int_equal(a->feed_uj[0], 3833);
+	assert_int_equal(a->feed_uj[1], 0);
+	assert_int_equal(a->gaps, 1);
+	assert_int_equal(a->first_ns, 1000000000);
+	assert_int_equal(a->last_ns, 1100000000);
+	assert_string_equal(b->name, "vm2");
+	assert_int_equal(b->id, 3);
+	assert_int_equal(b->node_uj, 4000);
+	assert_int_equal(b->last_ns, 1000000000);
+	assert_int_equal(b->gaps, 1);
+	vm_share__free(vs);
+}
+
+static void test_libvirt_match(void **state)
+{
+	struct vm_share *vs = vm_share__new(2, two_zones_node);
+	struct vm_info list[2] = {};
+	const struct vm_dom *d;
+	enum vm_part part;
+	int i;
+
+	(void)state;
+	assert_non_null(vs);
+	/* libvirt keeps [A-Za-z0-9_.-] of "web server" in the machine name. */
+	assert_int_equal(vm_share__classify(vs, VCPU(4, "webserver", 0), &i, &part), 0);
+	snprintf(list[0].name, sizeof(list[0].name), "web server");
+	list[0].id = 4;
+	list[0].running = true;
+	list[0].vcpus = 2;
+	snprintf(list[1].name, sizeof(list[1].name), "paused-vm");
+	list[1].id = 5;
+	list[1].running = true;
+	list[1].vcpus = 1;
+	assert_int_equal(vm_share__libvirt(vs, list, 2), 0);
+	assert_int_equal(vm_share__count(vs), 2);
+	d = vm_share__get(vs, 0);
+	assert_string_equal(d->name, "web server");
+	assert_true(d->libvirt);
+	assert_int_equal(d->info.vcpus, 2);
+	assert_string_equal(vm_share__get(vs, 1)->name, "paused-vm");
+	/* Its cgroups are found under the new name's match too. */
+	assert_int_equal(vm_share__classify(vs, EMU(4, "webserver"), &i, &part), 0);
+	assert_int_equal(i, 0);
+	/* Stopped: kept, not running. Started again with id 9: the same VM. */
+	assert_int_equal(vm_share__libvirt(vs, &list[1], 1), 0);
+	assert_false(vm_share__get(vs, 0)->info.running);
+	assert_int_equal(vm_share__classify(vs, VCPU(9, "webserver", 0), &i, &part), 0);
+	assert_int_equal(i, 0);
+	assert_int_equal(vm_share__get(vs, 0)->id, 9);
+	list[0].id = 9;
+	assert_int_equal(vm_share__libvirt(vs, list, 2), 0);
+	assert_int_equal(vm_share__count(vs), 2);
+	assert_true(vm_share__get(vs, 0)->info.running);
+	vm_share__free(vs);
+}
+
+static void test_name_matches(void **state)
+{
+	char full[128], cut[128];
+
+	(void)state;
+	assert_true(vm_name_matches("vm1", "vm1"));
+	assert_true(vm_name_matches("my vm", "myvm"));
+	assert_true(vm_name_matches("a/b:c", "abc"));
+	assert_false(vm_name_matches("vm1", "vm2"));
+	assert_false(vm_name_matches("vm10", "vm1"));
+	/* Cut at 64 characters with "qemu-12-" before: 56 left. */
+	memset(full, 'x', 80);
+	full[80] = '\0';
+	memcpy(cut, full, 56);
+	cut[56] = '\0';
+	assert_true(vm_name_matches(full, cut));
+	cut[10] = '\0';
+	assert_false(vm_name_matches(full, cut));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_sums),
+		cmocka_unit_test(test_libvirt_match),
+		cmocka_unit_test(test_name_matches),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

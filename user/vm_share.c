@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* vm_share.c: each VM's share of the host's energy, by the cgroups of its threads. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "u64map.h"
+#include "vm_share.h"
+
+#define CLASS_FLUSH_NS	 5000000000ULL /* the cgroup id cache is dropped every 5 s */
+#define MACHINE_NAME_MAX 64	       /* libvirt cuts machine names here (HOST_NAME_MAX) */
+
+struct vm_rule {
+	char name[VM_NAME_MAX];
+	char *cgroup; /* "/a/b": it and what is below it */
+	size_t len;
+};
+
+/* A cgroup id's class: dom + 1 (0: not a VM's), and the part. */
+struct vm_class {
+	int32_t dom1;
+	int32_t part;
+};
+
+struct vm_share {
+	size_t nzones;
+	const bool *zone_node;
+	struct vm_dom *doms;
+	size_t n, cap;
+	struct vm_rule *rules;
+	size_t nrules;
+	struct u64map *cls;
+	uint64_t cls_since_ns;
+};
+
+struct vm_share *vm_share__new(size_t nzones, const bool *zone_node)
+{
+	struct vm_share *vs = calloc(1, sizeof(*vs));
+
+	if (!vs)
+		return NULL;
+	vs->nzones = nzones;
+	vs->zone_node = zone_node;
+	vs->cls = u64map__new(sizeof(struct vm_class));
+	if (!vs->cls) {
+		free(vs);
+		return NULL;
+	}
+	return vs;
+}
+
+static void dom_release(struct vm_dom *d)
+{
+	free(d->part_uj);
+	free(d->zone_uj);
+	free(d->feed_uj);
+}
+
+void vm_share__free(struct vm_share *vs)
+{
+	if (!vs)
+		return;
+	for (size_t i = 0; i < vs->n; i++)
+		dom_release(&vs->doms[i]);
+	for (size_t i = 0; i < vs->nrules; i++)
+		free(vs->rules[i].cgroup);
+	free(vs->doms);
+	free(vs->rules);
+	u64map__free(vs->cls);
+	free(vs);
+}
+
+/* A new domain at the end; its index, or -ENOMEM. */
+static int dom_add(struct vm_share *vs, const char *name, int id)
+{
+	struct vm_dom *d;
+	size_t nz = vs->nzones ? vs->nzones : 1;
+
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? 2 * vs->cap : 8;
+		struct vm_dom *nd = realloc(vs->doms, cap * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		vs->doms = nd;
+		vs->cap = cap;
+	}
+	d = &vs->doms[vs->n];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->id = id;
+	d->part_uj = calloc(VM_NPARTS * nz, sizeof(uint64_t));
+	d->zone_uj = calloc(nz, sizeof(uint64_t));
+	d->feed_uj = calloc(nz, sizeof(uint64_t));
+	if (!d->part_uj || !d->zone_uj || !d->feed_uj) {
+		dom_release(d);
+		return -ENOMEM;
+	}
+	return (int)vs->n++;
+}
+
+static int dom_find(const struct vm_share *vs, const char *name)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		if (!strcmp(vs->doms[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup)
+{
+	struct vm_rule *r = NULL, *nr;
+	size_t len;
+	char *copy;
+
+	if (!name[0] || strlen(name) >= VM_NAME_MAX || cgroup[0] != '/')
+		return -EINVAL;
+	len = strlen(cgroup);
+	while (len > 1 && cgroup[len - 1] == '/')
+		len--;
+	copy = strndup(cgroup, len);
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < vs->nrules; i++)
+		if (!strcmp(vs->rules[i].name, name))
+			r = &vs->rules[i];
+	if (!r) {
+		nr = realloc(vs->rules, (vs->nrules + 1) * sizeof(*nr));
+		if (!nr) {
+			free(copy);
+			return -ENOMEM;
+		}
+		vs->rules = nr;
+		r = &vs->rules[vs->nrules++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->name, sizeof(r->name), "%s", name);
+	}
+	free(r->cgroup);
+	r->cgroup = copy;
+	r->len = len;
+	/* Cgroup ids already classified may be the rule's now. */
+	u64map__free(vs->cls);
+	vs->cls = u64map__new(sizeof(struct vm_class));
+	return vs->cls ? 0 : -ENOMEM;
+}
+
+static bool under(const char *path, const char *prefix, size_t len)
+{
+	if (len == 1) /* "/": everything */
+		return true;
+	return !strncmp(path, prefix, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+int vm_share__classify(struct vm_share *vs, const char *path, int *dom, enum vm_part *part)
+{
+	struct vm_ident vi;
+	int i;
+
+	*dom = -1;
+	*part = VM_NONE;
+	if (vm_parse_path(path, &vi))
+		vi.part = VM_NONE;
+	/* The longest rule that holds the path names it. */
+	{
+		const struct vm_rule *best = NULL;
+
+		for (size_t k = 0; k < vs->nrules; k++)
+			if (under(path, vs->rules[k].cgroup, vs->rules[k].len) &&
+			    (!best || vs->rules[k].len > best->len))
+				best = &vs->rules[k];
+		if (best) {
+			i = dom_find(vs, best->name);
+			if (i < 0) {
+				i = dom_add(vs, best->name, -1);
+				if (i < 0)
+					return i;
+			}
+			vs->doms[i].rule = true;
+			*dom = i;
+			*part = vi.part != VM_NONE ? vi.part : VM_DOMAIN;
+			return 0;
+		}
+	}
+	if (vi.part == VM_NONE)
+		return 0;
+	/*
+	 * libvirt's naming: the same id (ids are never reused while libvirtd runs), else the same
+	 * name: running domains' names are unique, so it is the domain started again.
+	 */
+	i = -1;
+	for (int pass = 0; pass < 2 && i < 0; pass++) {
+		for (size_t k = 0; k < vs->n && i < 0; k++) {
+			struct vm_dom *d = &vs->doms[k];
+
+			if (d->rule || !vm_name_matches(d->name, vi.name))
+				continue;
+			if (pass == 1 || d->id == vi.id) {
+				i = (int)k;
+				d->id = vi.id;
+			}
+		}
+	}
+	if (i < 0) {
+		i = dom_add(vs, vi.name, vi.id);
+		if (i < 0)
+			return i;
+	}
+	*dom = i;
+	*part = vi.part;
+	return 0;
+}
+
+int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struct interval_res *res,
+		  const struct zone_delta *zd, const struct wp_ident *const *ids)
+{
+	size_t nz = vs->nzones;
+
+	if (s->ts_ns - vs->cls_since_ns >= CLASS_FLUSH_NS) {
+		/* Memory follows the cgroups alive: classes are cheap to make again. */
+		u64map__free(vs->cls);
+		vs->cls = u64map__new(sizeof(struct vm_class));
+		if (!vs->cls)
+			return -ENOMEM;
+		vs->cls_since_ns = s->ts_ns;
+	}
+	for (size_t i = 0; i < vs->n; i++) {
+		bool gap = false;
+
+		for (size_t z = 0; z < nz; z++)
+			if (zd[z].gap) {
+				/* The guest reads a counter that goes back as a gap (docs/feed.md).
+				 */
+				vs->doms[i].feed_uj[z] = 0;
+				gap = true;
+			}
+		vs->doms[i].gaps += gap;
+	}
+	for (size_t r = 0; r < s->nrows; r++) {
+		struct vm_class *c = u64map__get(vs->cls, s->rows[r].cgroup_id);
+		struct vm_dom *d;
+		size_t p;
+
+		if (!c) {
+			int dom, err;
+			enum vm_part part;
+
+			err = vm_share__classify(vs, ids[r]->path, &dom, &part);
+			if (err)
+				return err;
+			c = u64map__upsert(vs->cls, s->rows[r].cgroup_id);
+			if (!c)
+				return -ENOMEM;
+			c->dom1 = dom + 1;
+			c->part = part;
+		}
+		if (!c->dom1)
+			continue;
+		d = &vs->doms[c->dom1 - 1];
+		p = vm_part_idx((enum vm_part)c->part);
+		if (!d->first_ns)
+			d->first_ns = s->ts_ns;
+		d->last_ns = s->ts_ns;
+		d->cpu_ns[p] += s->rows[r].s.cpu_ns;
+		if (res->node_gap)
+			d->unknown_ns += s->rows[r].s.cpu_ns;
+		for (size_t z = 0; z < nz; z++) {
+			uint64_t uj = res->zone_uj[r * nz + z];
+
+			if (zd[z].gap)
+				continue;
+			d->part_uj[p * nz + z] += uj;
+			d->zone_uj[z] += uj;
+			d->feed_uj[z] += uj;
+			if (vs->zone_node[z])
+				d->node_uj += uj;
+		}
+	}
+	return 0;
+}
+
+/* libvirt's machine name keeps [A-Za-z0-9_.-] of a name (virDomainMachineNameAppendValid). */
+bool vm_name_matches(const char *full, const char *in_cgroup)
+{
+	char valid[VM_NAME_MAX];
+	size_t n = 0, len = strlen(in_cgroup);
+
+	for (const char *c = full; *c && n < sizeof(valid) - 1; c++)
+		if (isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-')
+			valid[n++] = *c;
+	valid[n] = '\0';
+	if (!strcmp(full, in_cgroup) || !strcmp(valid, in_cgroup))
+		return true;
+	/* Cut at 64 with "qemu-N-" before it: what is left is a prefix of at least ~50. */
+	return len >= MACHINE_NAME_MAX - 16 && !strncmp(valid, in_cgroup, len);
+}
+
+int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		if (vs->doms[i].libvirt)
+			vs->doms[i].info.running = false;
+	for (size_t k = 0; k < n; k++) {
+		const struct vm_info *in = &doms[k];
+		int i = -1;
+
+		for (size_t j = 0; j < vs->n && i < 0; j++) {
+			const struct vm_dom *d = &vs->doms[j];
+
+			if (d->rule || d->libvirt)
+				i = !strcmp(d->name, in->name) ? (int)j : -1;
+			else if (vm_name_matches(in->name, d->name))
+				i = (int)j;
+		}
+		if (i < 0) {
+			if (!in->running)
+				continue;
+			i = dom_add(vs, in->name, in->id);
+			if (i < 0)
+				return i;
+		}
+		snprintf(vs->doms[i].name, sizeof(vs->doms[i].name), "%s", in->name);
+		if (in->running)
+			vs->doms[i].id = in->id;
+		vs->doms[i].libvirt = true;
+		/* A restart starts libvirt's cpu.time again: the difference is over one run. */
+		if (in->has_cpu &&
+		    (!vs->doms[i].has_cpu0 || in->cpu_ns < vs->doms[i].info.cpu_ns)) {
+			vs->doms[i].cpu0_ns = in->cpu_ns;
+			vs->doms[i].has_cpu0 = true;
+		}
+		vs->doms[i].info = *in;
+	}
+	return 0;
+}
+
+size_t vm_share__count(const struct vm_share *vs)
+{
+	return vs->n;
+}
+
+const struct vm_dom *vm_share__get(const struct vm_share *vs, size_t i)
+{
+	return i < vs->n ? &vs->doms[i] : NULL;
+}
+
+size_t vm_share__nzones(const struct vm_share *vs)
+{
+	return vs->nzones;
+}
