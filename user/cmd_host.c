@@ -27,11 +27,14 @@
 #define STALE_AFTER_NS	 10000000000ULL /* /healthz: 503 when no snapshot came for this long */
 #define PROC_CGROUP_MAX	 16384
 #define SOURCE_LEN	 640
+#define LIBVIRT_PID_DIR	 "/run/libvirt/qemu" /* qemu:///system's pid files: NAME.pid */
 
 struct host_vm {
 	char name[VM_NAME_MAX];
 	const char *arg; /* FILE or PATH */
 	bool pidfile;
+	bool libvirt_pid;	  /* libvirt's pid file of a domain without a cgroup of its own */
+	char own[512];		  /* arg, when it is libvirt's pid file */
 	char cgroup[CG_PATH_MAX]; /* resolved; "" until it is */
 	bool warned;
 };
@@ -147,6 +150,21 @@ static int resolve_vms(struct host *h, bool first)
 		}
 		if (!strcmp(before, v->cgroup))
 			continue;
+		if (v->libvirt_pid) {
+			struct vm_ident vi;
+
+			/* A domain's own cgroup is named by libvirt's layout; "/" is everyone's. */
+			if (!strcmp(v->cgroup, "/") ||
+			    (!vm_parse_path(v->cgroup, &vi) && vi.part != VM_NONE))
+				continue;
+			wp_err("VM %s: no cgroup of its own; its process (%s) is in %s, which is "
+			       "counted as the VM's, with whatever else runs there",
+			       v->name, v->arg, v->cgroup);
+			err = vm_share__set_rule(h->vs, v->name, v->cgroup);
+			if (err)
+				return err;
+			continue;
+		}
 		wp_err("VM %s: cgroup %s%s%s", v->name, v->cgroup, v->pidfile ? ", from " : "",
 		       v->pidfile ? v->arg : "");
 		v->warned = false;
@@ -186,6 +204,40 @@ static bool listed(const struct vm_info *list, size_t n, const char *name)
 		if (!strcmp(list[i].name, name))
 			return true;
 	return false;
+}
+
+/*
+ * A running domain with no cgroup row yet may have no cgroup of its own (libvirt configured
+ * without cgroups): its pid file is watched then, as a --vm pidfile would be.
+ */
+static int find_by_pidfile(struct host *h)
+{
+	const char *uri = h->env->connect, *dir = h->env->pid_dir;
+
+	if (!dir && strstr(uri, "qemu") && strstr(uri, "/system"))
+		dir = LIBVIRT_PID_DIR;
+	if (!dir)
+		return 0;
+	for (size_t i = 0; i < vm_share__count(h->vs); i++) {
+		const struct vm_dom *d = vm_share__get(h->vs, i);
+		struct host_vm *v;
+		bool known = false;
+
+		if (!d->libvirt || !d->info.running || d->first_ns || d->rule)
+			continue;
+		for (size_t k = 0; k < h->nvms && !known; k++)
+			known = !strcmp(h->vms[k].name, d->name);
+		if (known || h->nvms == HOST_MAX_VMS)
+			continue;
+		v = &h->vms[h->nvms++];
+		memset(v, 0, sizeof(*v));
+		snprintf(v->name, sizeof(v->name), "%s", d->name);
+		snprintf(v->own, sizeof(v->own), "%s/%s.pid", dir, d->name);
+		v->arg = v->own;
+		v->pidfile = true;
+		v->libvirt_pid = true;
+	}
+	return 0;
 }
 
 /* libvirt's newest list into the shares, its starts and stops said on stderr. */
@@ -240,7 +292,7 @@ static int take_domains(struct host *h)
 	rc = vm_share__libvirt(h->vs, snap, n);
 	free(old);
 	free(snap);
-	return rc;
+	return rc ?: find_by_pidfile(h);
 }
 
 /* A VM is written once it has its name: libvirt's, --vm's, or its cgroup's after a wait. */

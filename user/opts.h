@@ -53,6 +53,7 @@ struct record_env {
 	/* host only */
 	const char *connect;  /* libvirt URI; NULL: none, VMs are found by their cgroups only */
 	const char *feed_dir; /* each VM's feed in feed_dir/NAME */
+	const char *pid_dir;  /* libvirt's qemu pid files (NAME.pid); NULL: qemu:///system's */
 	const char *vms[HOST_MAX_VMS]; /* --vm NAME=pidfile:FILE or NAME=cgroup:PATH, checked */
 	size_t nvms;
 	/* run only */

@@ -11,6 +11,7 @@ enum {
 	OPT_FEED_DIR,
 	OPT_VM,
 	OPT_HOST_LISTEN,
+	OPT_PID_DIR,
 };
 
 static const struct argp_option host_options[] = {
@@ -23,6 +24,10 @@ static const struct argp_option host_options[] = {
 	{ "vm", OPT_VM, "NAME=pidfile:FILE|NAME=cgroup:PATH", 0,
 	  "A VM libvirt does not name: the process in FILE, or the cgroup PATH, and what is "
 	  "below it (repeatable)",
+	  0 },
+	{ "libvirt-pid-dir", OPT_PID_DIR, "DIR", 0,
+	  "libvirt's qemu pid files (NAME.pid), for domains without a cgroup of their own "
+	  "(default /run/libvirt/qemu with a qemu:///system URI)",
 	  0 },
 	{ "listen", OPT_HOST_LISTEN, "ADDR:PORT", 0,
 	  "Serve the VMs' energy on /metrics here (default " HOST_LISTEN_DEFAULT "; none: no "
@@ -110,6 +115,12 @@ static error_t host_opt(int key, char *arg, struct argp_state *state)
 				return opts_fail(ctx, "--vm %s given twice%s", name, "");
 		}
 		env->vms[env->nvms++] = arg;
+		return 0;
+	case OPT_PID_DIR:
+		if (!arg[0])
+			return opts_fail(ctx, "bad --libvirt-pid-dir '%s'%s", arg,
+					 " (want a directory)");
+		env->pid_dir = arg;
 		return 0;
 	case OPT_HOST_LISTEN:
 		env->listen = strcmp(arg, "none") ? arg : NULL;

@@ -170,6 +170,42 @@ case_pidfile() {
 	t_pass
 }
 
+# libvirt lists a domain that has no cgroup of its own (libvirt without cgroups): its pid file
+# names the cgroup its process is in, said as such on stderr.
+case_libvirt_pidfile() {
+	local burn tmp feed csv h rc cg q kns got mp
+	host_setup || return
+	mp=$(cg2_mount)
+	cg_make cg "$mp" || return
+	# "qemu": a sleeper whose pid libvirt's file holds; its vCPUs: a burn once host runs.
+	cg_spawn q "$cg" sleep 30
+	mkdir -p "$tmp/run"
+	echo "$q" >"$tmp/run/minikube.pid"
+	wp_start h "$tmp/host" host --connect "test://$FIXTURE" --libvirt-pid-dir "$tmp/run" \
+		--feed-dir "$feed" -e "powercap:$tmp/pc" -i 100ms -d 4s -o "$csv" --listen none
+	wait_lines "$csv" 2 10 || {
+		t_fail "host wrote no interval: $(wp_err "$tmp/host")"
+		return
+	}
+	sleep 0.3
+	cg_spawn _ "$cg" "$burn" 30 2 100
+	wp_wait rc "$h"
+	[ "$rc" = 0 ] || {
+		t_fail "host exited with status $rc: $(wp_err "$tmp/host")"
+		return
+	}
+	grep -qF "VM minikube: no cgroup of its own; its process ($tmp/run/minikube.pid) is in $(cg_path "$cg")" \
+		"$tmp/host.err" || t_check "no pid-file note: $(wp_err "$tmp/host")"
+	kns=$(cg_usage_ns "$cg")
+	got=$(summary_cpu "$tmp/host.out" minikube total)
+	got=$(awk -v s="$got" 'BEGIN { printf "%.0f\n", s * 1e9 }')
+	t_info "minikube by its pid file: $got ns vs cpu.stat $kns ns: $(pct_err "$got" "$kns")% off"
+	within_pct "$got" "$kns" 2 || t_check "minikube's CPU $got ns not within 2% of $kns"
+	grep -q "^web server .* total " "$tmp/host.out" ||
+		t_check "web server (no pid file, no cgroup) is not in the table"
+	t_pass
+}
+
 case_bad() {
 	local tmp rc
 	tmp=$(wp_tmp)
@@ -195,4 +231,5 @@ case_bad() {
 
 t_run libvirt case_libvirt
 t_run pidfile case_pidfile
+t_run libvirt_pidfile case_libvirt_pidfile
 t_run bad case_bad
