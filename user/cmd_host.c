@@ -484,8 +484,10 @@ static void host_report(void *ctx, FILE *f)
 				"total", cpu / 1e9, d->node_uj / 1e6,
 				i < h->nfw && h->fw[i] ? feed_writer__dir(h->fw[i]) : "(none yet)");
 			if (d->libvirt && d->has_cpu0 && d->info.has_cpu)
-				fprintf(f, "%-24s libvirt's cpu.time grew %.3f s while listed\n",
-					d->name, (d->info.cpu_ns - d->cpu0_ns) / 1e9);
+				fprintf(f,
+					"%-24s libvirt's cpu.time grew %.3f s while listed (the "
+					"probe's: %.3f s)\n",
+					d->name, (d->info.cpu_ns - d->cpu0_ns) / 1e9, cpu / 1e9);
 			if (d->gaps)
 				fprintf(f,
 					"%-24s %" PRIu64 " intervals with a zone unknown (the "
