@@ -54,7 +54,8 @@ HELPER_LIBS_fakeapi := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || ec
 HELPER_LIBS_fakekepler := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 HELPER_LIBS_pngstat := -lz
 
-.PHONY: all clean test unit unit-asan integration deps format check-format helpers fuzz fuzz-smoke
+.PHONY: all clean test unit unit-asan integration deps format check-format helpers fuzz fuzz-smoke \
+	test-e2e
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -130,6 +131,14 @@ integration: $(OUTPUT)/wattprobe $(HELPER_BINS)
 # The whole suite: unit tests plain and sanitized, then the integration tests (root).
 test: $(OUTPUT)/wattprobe $(UNIT_BINS) $(UNIT_ASAN_BINS) $(HELPER_BINS)
 	$(Q)tests/run-all.sh
+
+# ---- end to end (issue 8) ----
+# make test-e2e: a real guest under qemu (TCG, or KVM where it works) fed by `wattprobe host`
+# against a fake powercap tree (tests/e2e/README.md). Root. The guest's Debian kernel is
+# downloaded once per version into $(OUTPUT)/e2e/kernel; make test runs it too (run-all.sh).
+test-e2e: $(OUTPUT)/wattprobe $(OUTPUT)/tests/helpers/burn
+	$(Q)OUTPUT=$(OUTPUT) tests/e2e/test_e2e.sh
+# ---- end e2e ----
 
 # ---- bench (issue 7) ----
 # make bench: what the probe costs (BPF ns per event, userspace CPU and memory, tick cost,

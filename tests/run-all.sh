@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run-all.sh: unit tests plain, unit tests under ASan/UBSan, the fuzz targets' smoke run, then the
-# integration tests.
+# run-all.sh: unit tests plain, unit tests under ASan/UBSan, the fuzz targets' smoke run, the
+# integration tests, then the end-to-end test (a qemu guest fed by wattprobe host).
 #
 # Usage: tests/run-all.sh        (from anywhere; OUTPUT selects the build directory)
 # Last line: "tests: N passed, M failed"; non-zero exit if anything failed.
@@ -23,7 +23,7 @@ tier() { # LABEL COMMAND...
 	echo "==== $label"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^(unit|integration|fuzz): [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	line=$(grep -E '^(unit|integration|fuzz|e2e): [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "run-all: $label printed no summary (exit status $rc): counted as one failure"
 		total_fail=$((total_fail + 1))
@@ -70,6 +70,8 @@ tier "unit tests, ASan+UBSan (${#asan[@]} binaries)" \
 	"$src/tests/run-unit.sh" "${asan[@]}"
 tier "fuzz targets, ${FUZZ_SMOKE_SECONDS:-5} s each (make fuzz-smoke)" fuzz_smoke
 tier "integration tests" "$src/tests/integration/run.sh"
+tier "end to end: a qemu guest fed by wattprobe host (make test-e2e)" \
+	env OUTPUT="$out" "$src/tests/e2e/test_e2e.sh"
 
 echo "===="
 if [ "$total_skip" -gt 0 ]; then

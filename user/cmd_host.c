@@ -64,7 +64,7 @@ struct host {
 	struct strbuf sb;
 	char node[256];
 	const char *node_name; /* --node, $NODE_NAME or node */
-	bool failed_write;
+	bool said_disk;	       /* the feed dir's filesystem is not in memory: said once */
 };
 
 /* The cgroup a --vm names: PATH, or the pid file's process's, which libvirt puts in its
@@ -333,6 +333,14 @@ static int write_feeds(struct host *h, uint64_t now)
 				return errno ? -errno : -EIO;
 			}
 			wp_err("VM %s: feed %s", d->name, dir);
+			if (feed_writer__on_disk(h->fw[i])[0] && !h->said_disk) {
+				wp_err("%s is on %s: every interval's files are written there (a "
+				       "tmpfs costs a tenth of the CPU and no I/O: mount -t tmpfs "
+				       "wattprobe-feed %s)",
+				       h->env->feed_dir, feed_writer__on_disk(h->fw[i]),
+				       h->env->feed_dir);
+				h->said_disk = true;
+			}
 		}
 		err = feed_writer__write(h->fw[i], d->feed_uj);
 		if (err) {

@@ -48,6 +48,8 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 int feed_writer__write(struct feed_writer *w, const uint64_t *uj);
 uint64_t feed_writer__seq(const struct feed_writer *w);
 const char *feed_writer__dir(const struct feed_writer *w);
+/* The kind of filesystem ("ext4", ...) when the tree is not on a tmpfs or ramfs, else "". */
+const char *feed_writer__on_disk(const struct feed_writer *w);
 void feed_writer__free(struct feed_writer *w);
 
 #endif

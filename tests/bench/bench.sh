@@ -339,6 +339,81 @@ EOF
 	ovh_json="[$(json_join "${items[@]}")]"
 }
 
+# ---- 2b. host: feeds for VMs --------------------------------------------------------------
+
+# record, then host with one --vm per active cgroup, on the same load; sets host_json_item.
+host_run() { # INTERVAL NVMS FEED_DIR
+	local iv=$1 n=$2 feed=$3 pfx=$tmp/host c0 c1 t0 t1 rec_pct host_pct hwm k extra cmd fs
+	local -a vms=()
+	for ((k = 0; k < n; k++)); do
+		vms+=(--vm "vm$k=cgroup:$cg_rel/load/a$(printf '%05d' "$k")")
+	done
+	for cmd in record host; do
+		rm -rf "$feed"
+		if [ "$cmd" = record ]; then
+			wp_start "$pfx" record -i "$iv" -e model
+		else
+			wp_start "$pfx" host -i "$iv" -e model --connect none --listen none \
+				--feed-dir "$feed" "${vms[@]}"
+		fi
+		nap 2 # warm-up: the probe is loaded and every cgroup named
+		c0=$(proc_ticks "$wp_pid")
+		t0=$(now_s)
+		nap "$run_s"
+		c1=$(proc_ticks "$wp_pid")
+		t1=$(now_s)
+		hwm=$(proc_mem_kib "$wp_pid" VmHWM)
+		if [ "$cmd" = host ] && [ ! -f "$feed/vm$((n - 1))/seq" ]; then
+			say "  host wrote no feed for vm$((n - 1)): $(tail -n 2 "$pfx.err")"
+		fi
+		wp_stop "$pfx"
+		if [ "$cmd" = record ]; then
+			rec_pct=$(calc 2 "100 * ($c1 - $c0) / $clk_tck / ($t1 - $t0)")
+		else
+			host_pct=$(calc 2 "100 * ($c1 - $c0) / $clk_tck / ($t1 - $t0)")
+		fi
+	done
+	# The feeds' cost per VM and tick, us: host's CPU beyond record's, over the ticks.
+	extra=$(calc 1 "($host_pct - $rec_pct) / 100 * 1000000 * $iv_s / $n")
+	fs=$(stat -f -c %T "$(dirname "$feed")")
+	printf '%-8s %5s %-8s %9s %9s %11s %8s\n' "$iv" "$n" "$fs" "$rec_pct" "$host_pct" "$extra" \
+		"$(calc 1 "$hwm / 1024")"
+	host_json_item=$(printf '{"interval":"%s","vms":%s,"feed_fs":"%s","record_cpu_pct":%s,'\
+'"host_cpu_pct":%s,"feed_us_per_vm_tick":%s,"hwm_kib":%s}' "$iv" "$n" "$fs" "$rec_pct" \
+		"$host_pct" "$extra" "$hwm")
+}
+
+part_host() {
+	local iv n iv_s shm
+	local -a items=()
+	say "==== 2b. host: each VM's feed written every interval (-e model: 1 zone, 2 files a VM)"
+	shm=$(mktemp -d /dev/shm/wattprobe-bench.XXXXXX) || die "no /dev/shm"
+	cat <<EOF
+Each VM is one active cgroup of the load (--vm vmK=cgroup:...), --connect none. CPU: % of one
+core over ${run_s} s, record then host on the same load; US/VM/TICK: host's CPU beyond
+record's, per VM and interval (the feed's writes and renames). FEED_FS: where the feeds are
+(tmpfs, then this machine's disk for comparison).
+EOF
+	printf '%-8s %5s %-8s %9s %9s %11s %8s\n' INTERVAL VMS FEED_FS "REC CPU%" "HOST CPU%" \
+		US/VM/TICK "HWM MiB"
+	for n in 1 10 50; do
+		load_start "$n" 0 "$load_period_us" "$load_burn_us"
+		for iv in 100ms 10ms; do
+			iv_s=$([ "$iv" = 100ms ] && echo 0.1 || echo 0.01)
+			host_run "$iv" "$n" "$shm/feed"
+			items+=("$host_json_item")
+		done
+		if [ "$n" = 50 ]; then # the same on this machine's disk
+			iv_s=0.1
+			host_run 100ms "$n" "$tmp/feed"
+			items+=("$host_json_item")
+		fi
+		load_stop
+	done
+	rm -rf "$shm"
+	host_json="[$(json_join "${items[@]}")]"
+}
+
 # ---- 3. tick cost -------------------------------------------------------------------------
 
 tick_run() { # ACTIVE IDLE
@@ -487,6 +562,7 @@ say ""
 steal_items=()
 part bpf part_bpf
 part userspace part_overhead
+part host part_host
 part tick_cost part_ticks
 part resolution part_resolution
 read -r load1 _ </proc/loadavg
@@ -523,6 +599,7 @@ say "load average $load0 at the start, $load1 at the end; $((SECONDS - t_begin))
 		"$((load_period_us / 1000))" "$load_burn_us" "$ovh_json"
 	printf '"tick_cost":{"interval":"1s","max_cgroups":%s,"burn_us":%s,"runs":%s},' \
 		"$tick_max_cgroups" "$load_burn_us" "$tick_json"
+	printf '"host":%s,' "$host_json"
 	printf '"resolution":%s,' "$res_json"
 	printf '"targets":{"switch_ns":%s,"switch":"%s","diff_ns":%s,"diff":"%s",' \
 		"$target_switch_ns" "$bpf_abs" "$target_diff_ns" "$bpf_diff"
