@@ -18,8 +18,9 @@ INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz -lm \
 	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
 	$(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
-	$(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
-	$(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt) -lpthread
+	$(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -ldl -lpthread
+# libvirt is dlopen'd by `host` (user/virt.c); only its test links it, to drive the test driver.
+TEST_LIBS_virt := $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's -target bpf lacks the system include paths; take them from clang itself.
@@ -105,13 +106,14 @@ $(OUTPUT)/wattprobe: user/main.c $(OUTPUT)/libwp.a $(USER_HDRS)
 # Unit tests (cmocka), plain and under ASan+UBSan (LeakSanitizer included).
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(OUTPUT)/libwp.a | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(WP_CFLAGS) $(INCLUDES) -Itests/unit $< $(OUTPUT)/libwp.a $(LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(WP_CFLAGS) $(INCLUDES) -Itests/unit $< $(OUTPUT)/libwp.a $(LIBS) \
+		$(TEST_LIBS_$*) -lcmocka -o $@
 
 $(OUTPUT)/tests/asan/test_%: tests/unit/test_%.c tests/unit/*.h $(OUTPUT)/libwp-asan.a \
 		| $(OUTPUT)/tests/asan
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(WP_CFLAGS) $(ASAN_FLAGS) $(INCLUDES) -Itests/unit $< $(OUTPUT)/libwp-asan.a \
-		$(LIBS) -lcmocka -o $@
+		$(LIBS) $(TEST_LIBS_$*) -lcmocka -o $@
 
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c | $(OUTPUT)/tests/helpers
 	$(call msg,TEST-CC,$@)

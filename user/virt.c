@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* virt.c: a VM host's domains through libvirt, listed in bulk and followed on a thread. */
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -11,6 +12,45 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include "virt.h"
+
+/*
+ * libvirt is loaded when `host` first connects, not linked: a guest or a DaemonSet that only
+ * records never needs it (nor the TLS, XML and Kerberos libraries it brings, 44 MB here). The
+ * headers give each function's type; the table is filled once, then only read.
+ */
+#define VIRT_FUNCS(X)                                                                              \
+	X(virConnectClose)                                                                         \
+	X(virConnectDomainEventDeregisterAny)                                                      \
+	X(virConnectDomainEventRegisterAny)                                                        \
+	X(virConnectGetAllDomainStats)                                                             \
+	X(virConnectIsAlive)                                                                       \
+	X(virConnectListAllDomains)                                                                \
+	X(virConnectOpenReadOnly)                                                                  \
+	X(virDomainFree)                                                                           \
+	X(virDomainGetID)                                                                          \
+	X(virDomainGetInfo)                                                                        \
+	X(virDomainGetName)                                                                        \
+	X(virDomainGetUUIDString)                                                                  \
+	X(virDomainGetVcpusFlags)                                                                  \
+	X(virDomainStatsRecordListFree)                                                            \
+	X(virEventAddHandle)                                                                       \
+	X(virEventAddTimeout)                                                                      \
+	X(virEventRegisterDefaultImpl)                                                             \
+	X(virEventRemoveHandle)                                                                    \
+	X(virEventRemoveTimeout)                                                                   \
+	X(virEventRunDefaultImpl)                                                                  \
+	X(virGetLastErrorMessage)                                                                  \
+	X(virSetErrorFunc)                                                                         \
+	X(virTypedParamsGetUInt)                                                                   \
+	X(virTypedParamsGetULLong)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+	VIRT_FUNCS(X)
+#undef X
+} api;
+
+#define L(f) (api.f)
 
 struct virt {
 	char *uri;
@@ -34,21 +74,38 @@ static void quiet(void *ud, virErrorPtr err)
 	(void)err;
 }
 
+static const char *last_error(void)
+{
+	const char *m = L(virGetLastErrorMessage)();
+
+	return m && m[0] ? m : "unknown libvirt error";
+}
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int event_impl_err;
+static char load_err[512]; /* why libvirt could not be loaded or started, "" when it was */
 
 static void init_libvirt(void)
 {
-	virSetErrorFunc(NULL, quiet);
+	void *lib = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib) {
+		snprintf(load_err, sizeof(load_err),
+			 "libvirt: cannot load libvirt.so.0 (Debian's libvirt0): %s", dlerror());
+		return;
+	}
+#define X(f)                                                                                       \
+	if (!load_err[0] && !(api.f = (__typeof__(&f))dlsym(lib, #f)))                             \
+		snprintf(load_err, sizeof(load_err), "libvirt.so.0 has no %s (libvirt too old)",   \
+			 #f);
+	VIRT_FUNCS(X)
+#undef X
+	if (load_err[0])
+		return;
+	L(virSetErrorFunc)(NULL, quiet);
 	/* Before any connection: lifecycle events and keepalives need the event loop. */
-	event_impl_err = virEventRegisterDefaultImpl();
-}
-
-static const char *last_error(void)
-{
-	const char *m = virGetLastErrorMessage();
-
-	return m && m[0] ? m : "unknown libvirt error";
+	if (L(virEventRegisterDefaultImpl)())
+		snprintf(load_err, sizeof(load_err), "libvirt: cannot start its event loop: %s",
+			 last_error());
 }
 
 struct virt *virt__open(const char *uri, char *msg, size_t len)
@@ -56,9 +113,9 @@ struct virt *virt__open(const char *uri, char *msg, size_t len)
 	struct virt *v;
 
 	pthread_once(&once, init_libvirt);
-	if (event_impl_err) {
-		snprintf(msg, len, "libvirt: cannot start its event loop: %s", last_error());
-		errno = EIO;
+	if (load_err[0]) {
+		snprintf(msg, len, "%s", load_err);
+		errno = ENOENT;
 		return NULL;
 	}
 	v = calloc(1, sizeof(*v));
@@ -70,7 +127,7 @@ struct virt *virt__open(const char *uri, char *msg, size_t len)
 	}
 	v->wake[0] = v->wake[1] = -1;
 	v->handle = v->timer = v->cb_id = -1;
-	v->conn = virConnectOpenReadOnly(uri);
+	v->conn = L(virConnectOpenReadOnly)(uri);
 	if (!v->conn) {
 		snprintf(msg, len, "libvirt %s: %s", uri, last_error());
 		virt__free(v);
@@ -93,12 +150,12 @@ static void fill_missing(virDomainPtr dom, struct vm_info *d)
 	if (d->has_cpu && d->vcpus)
 		return;
 	if (!d->vcpus) {
-		int n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE);
+		int n = L(virDomainGetVcpusFlags)(dom, VIR_DOMAIN_AFFECT_LIVE);
 
 		if (n > 0)
 			d->vcpus = (unsigned int)n;
 	}
-	if (virDomainGetInfo(dom, &info) == 0) {
+	if (L(virDomainGetInfo)(dom, &info) == 0) {
 		if (!d->has_cpu) {
 			d->cpu_ns = info.cpuTime;
 			d->has_cpu = true;
@@ -112,21 +169,21 @@ static void fill_dom(virDomainPtr dom, virTypedParameterPtr params, int nparams,
 {
 	unsigned long long cpu;
 	unsigned int vcpus;
-	unsigned int id = virDomainGetID(dom);
-	const char *name = virDomainGetName(dom);
+	unsigned int id = L(virDomainGetID)(dom);
+	const char *name = L(virDomainGetName)(dom);
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", name ? name : "");
-	if (virDomainGetUUIDString(dom, d->uuid))
+	if (L(virDomainGetUUIDString)(dom, d->uuid))
 		d->uuid[0] = '\0';
 	d->id = id == (unsigned int)-1 ? -1 : (int)id;
 	d->running = true;
-	if (params && virTypedParamsGetULLong(params, nparams, "cpu.time", &cpu) == 1) {
+	if (params && L(virTypedParamsGetULLong)(params, nparams, "cpu.time", &cpu) == 1) {
 		d->cpu_ns = cpu;
 		d->has_cpu = true;
 	}
 	/* vcpu.current, never vcpu.maximum: a guest can boot with fewer than it may hotplug. */
-	if (params && virTypedParamsGetUInt(params, nparams, "vcpu.current", &vcpus) == 1)
+	if (params && L(virTypedParamsGetUInt)(params, nparams, "vcpu.current", &vcpus) == 1)
 		d->vcpus = vcpus;
 	fill_missing(dom, d);
 }
@@ -135,21 +192,21 @@ static int list_bulk(struct virt *v, struct vm_info **out, size_t *n)
 {
 	virDomainStatsRecordPtr *recs = NULL;
 	struct vm_info *d;
-	int k = virConnectGetAllDomainStats(v->conn,
-					    VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
-						    VIR_DOMAIN_STATS_VCPU,
-					    &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	int k = L(virConnectGetAllDomainStats)(v->conn,
+					       VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+						       VIR_DOMAIN_STATS_VCPU,
+					       &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
 
 	if (k < 0)
 		return -ENOTSUP;
 	d = calloc(k ? (size_t)k : 1, sizeof(*d));
 	if (!d) {
-		virDomainStatsRecordListFree(recs);
+		L(virDomainStatsRecordListFree)(recs);
 		return -ENOMEM;
 	}
 	for (int i = 0; i < k; i++)
 		fill_dom(recs[i]->dom, recs[i]->params, recs[i]->nparams, &d[i]);
-	virDomainStatsRecordListFree(recs);
+	L(virDomainStatsRecordListFree)(recs);
 	*out = d;
 	*n = (size_t)k;
 	return 0;
@@ -160,7 +217,7 @@ static int list_each(struct virt *v, struct vm_info **out, size_t *n)
 {
 	virDomainPtr *doms = NULL;
 	struct vm_info *d;
-	int k = virConnectListAllDomains(v->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	int k = L(virConnectListAllDomains)(v->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 
 	if (k < 0)
 		return -EIO;
@@ -168,7 +225,7 @@ static int list_each(struct virt *v, struct vm_info **out, size_t *n)
 	for (int i = 0; i < k; i++) {
 		if (d)
 			fill_dom(doms[i], NULL, 0, &d[i]);
-		virDomainFree(doms[i]);
+		L(virDomainFree)(doms[i]);
 	}
 	free(doms);
 	if (!d)
@@ -185,7 +242,7 @@ int virt__list(struct virt *v, struct vm_info **out, size_t *n, char *msg, size_
 	*out = NULL;
 	*n = 0;
 	if (!v->conn) {
-		v->conn = virConnectOpenReadOnly(v->uri);
+		v->conn = L(virConnectOpenReadOnly)(v->uri);
 		if (!v->conn) {
 			snprintf(msg, len, "libvirt %s: %s", v->uri, last_error());
 			return -ECONNREFUSED;
@@ -199,11 +256,11 @@ int virt__list(struct virt *v, struct vm_info **out, size_t *n, char *msg, size_
 	} else if (err) {
 		snprintf(msg, len, "libvirt %s: listing domains: %s", v->uri, last_error());
 		/* A connection that died is opened again at the next list. */
-		if (virConnectIsAlive(v->conn) != 1) {
+		if (L(virConnectIsAlive)(v->conn) != 1) {
 			if (v->cb_id >= 0)
-				virConnectDomainEventDeregisterAny(v->conn, v->cb_id);
+				L(virConnectDomainEventDeregisterAny)(v->conn, v->cb_id);
 			v->cb_id = -1;
-			virConnectClose(v->conn);
+			L(virConnectClose)(v->conn);
 			v->conn = NULL;
 		}
 	}
@@ -242,7 +299,7 @@ static void on_wake(int watch, int fd, int events, void *opaque)
 static void register_events(struct virt *v)
 {
 	if (v->conn && v->cb_id < 0)
-		v->cb_id = virConnectDomainEventRegisterAny(
+		v->cb_id = L(virConnectDomainEventRegisterAny)(
 			v->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 			VIR_DOMAIN_EVENT_CALLBACK(lifecycle), v, NULL);
 }
@@ -273,7 +330,7 @@ static void *follow(void *arg)
 
 	relist(v);
 	while (!v->stop) {
-		if (virEventRunDefaultImpl() < 0)
+		if (L(virEventRunDefaultImpl)() < 0)
 			usleep(100000);
 		if (!v->stop && v->relist)
 			relist(v);
@@ -293,8 +350,8 @@ int virt__follow(struct virt *v, unsigned int period_ms, virt_cb cb, void *ctx)
 	v->ctx = ctx;
 	v->period_ms = period_ms ? period_ms : 1000;
 	v->stop = false;
-	v->handle = virEventAddHandle(v->wake[0], VIR_EVENT_HANDLE_READABLE, on_wake, v, NULL);
-	v->timer = virEventAddTimeout((int)v->period_ms, on_timer, v, NULL);
+	v->handle = L(virEventAddHandle)(v->wake[0], VIR_EVENT_HANDLE_READABLE, on_wake, v, NULL);
+	v->timer = L(virEventAddTimeout)((int)v->period_ms, on_timer, v, NULL);
 	if (v->handle < 0 || v->timer < 0) {
 		err = -EIO;
 		goto fail;
@@ -306,9 +363,9 @@ int virt__follow(struct virt *v, unsigned int period_ms, virt_cb cb, void *ctx)
 	return 0;
 fail:
 	if (v->handle >= 0)
-		virEventRemoveHandle(v->handle);
+		L(virEventRemoveHandle)(v->handle);
 	if (v->timer >= 0)
-		virEventRemoveTimeout(v->timer);
+		L(virEventRemoveTimeout)(v->timer);
 	v->handle = v->timer = -1;
 	close(v->wake[0]);
 	close(v->wake[1]);
@@ -326,8 +383,8 @@ void virt__stop(struct virt *v)
 	}
 	pthread_join(v->thread, NULL);
 	v->running = false;
-	virEventRemoveHandle(v->handle);
-	virEventRemoveTimeout(v->timer);
+	L(virEventRemoveHandle)(v->handle);
+	L(virEventRemoveTimeout)(v->timer);
 	v->handle = v->timer = -1;
 	close(v->wake[0]);
 	close(v->wake[1]);
@@ -341,8 +398,8 @@ void virt__free(struct virt *v)
 	virt__stop(v);
 	if (v->conn) {
 		if (v->cb_id >= 0)
-			virConnectDomainEventDeregisterAny(v->conn, v->cb_id);
-		virConnectClose(v->conn);
+			L(virConnectDomainEventDeregisterAny)(v->conn, v->cb_id);
+		L(virConnectClose)(v->conn);
 	}
 	free(v->uri);
 	free(v);
