@@ -6,8 +6,9 @@
 #   --test  also what only the test suite needs: a Prometheus server, which the tests start
 #           themselves on 127.0.0.1 (Debian's package would start its own service on :9090;
 #           when this script installs it, that service is kept from starting and left
-#           disabled); qemu and busybox for the end-to-end guest, whose Debian cloud kernel
-#           tests/e2e fetches with apt-get download; shellcheck; vagrant (validate only).
+#           disabled); qemu and busybox for the end-to-end guest, whose Debian kernel
+#           tests/e2e fetches with apt-get download; shellcheck; vagrant (validate only), virsh
+#           and PyYAML for the tools' files.
 set -euo pipefail
 
 pkgs=(
@@ -31,7 +32,9 @@ test_pkgs=(
 	libxml2-utils # xmllint: the charts are well-formed XML
 	shellcheck    # every shell script of the project is linted
 	qemu-system-x86 busybox-static # the end-to-end test: a real guest fed by wattprobe host
-	vagrant       # vagrant validate on tools/Vagrantfile
+	vagrant       # vagrant validate on tools/vagrant/Vagrantfile
+	libvirt-clients # virt-xml-validate on tools/libvirt/ and virsh against the test driver
+	python3-yaml  # the tools' Kubernetes manifests parse
 )
 
 dry=0
