@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cgroupfs.h"
 #include "cmds.h"
 #include "feed_write.h"
@@ -39,6 +40,13 @@ struct host_vm {
 	bool warned;
 };
 
+/* What host keeps of each VM beside its share. */
+struct host_dom {
+	struct feed_writer *fw; /* NULL until the VM has a name to write */
+	uint64_t listed_ns;	/* when libvirt first listed it running, 0 before */
+	bool said_nocg;		/* "no cgroup of it seen" said */
+};
+
 struct host {
 	const struct record_env *env;
 	struct sampler *sp;
@@ -46,8 +54,8 @@ struct host {
 	struct feed_slot slots[FEED_MAX_ZONES];
 	size_t nz;
 	char source[SOURCE_LEN];
-	struct feed_writer **fw; /* [vm_share__count], NULL until the VM has a name to write */
-	size_t nfw;
+	struct host_dom *doms; /* [vm_share__count] */
+	size_t ndoms;
 	struct host_vm vms[HOST_MAX_VMS];
 	size_t nvms;
 	uint64_t last_resolve_ns, last_publish_ns;
@@ -128,6 +136,28 @@ static int resolve_vm(const struct host *h, struct host_vm *v, char *msg, size_t
 	return 0;
 }
 
+#define NO_CGROUP " (which does not exist yet: the VM's energy stays 0 until it does)"
+
+static bool cgroup_exists(const struct host *h, const char *cgroup)
+{
+	char path[2 * CG_PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", h->sp->hier->mount, cgroup);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Another --vm with the same cgroup: the first one named keeps it. */
+static const char *shared_with(const struct host *h, size_t i)
+{
+	static const char *const said = " (another --vm's already: counted as that VM's)";
+
+	for (size_t k = 0; k < i; k++)
+		if (h->vms[k].cgroup[0] && !strcmp(h->vms[k].cgroup, h->vms[i].cgroup))
+			return said;
+	return "";
+}
+
 /* Pid files are read again: a VM that restarts has a new process, maybe a new cgroup. */
 static int resolve_vms(struct host *h, bool first)
 {
@@ -165,8 +195,9 @@ static int resolve_vms(struct host *h, bool first)
 				return err;
 			continue;
 		}
-		wp_err("VM %s: cgroup %s%s%s", v->name, v->cgroup, v->pidfile ? ", from " : "",
-		       v->pidfile ? v->arg : "");
+		wp_err("VM %s: cgroup %s%s%s%s%s", v->name, v->cgroup, v->pidfile ? ", from " : "",
+		       v->pidfile ? v->arg : "", cgroup_exists(h, v->cgroup) ? "" : NO_CGROUP,
+		       shared_with(h, i));
 		v->warned = false;
 		err = vm_share__set_rule(h->vs, v->name, v->cgroup);
 		if (err)
@@ -307,44 +338,55 @@ static int write_feeds(struct host *h, uint64_t now)
 	size_t n = vm_share__count(h->vs);
 	char msg[512];
 
-	if (n > h->nfw) {
-		struct feed_writer **fw = realloc(h->fw, n * sizeof(*fw));
+	if (n > h->ndoms) {
+		struct host_dom *hd = realloc(h->doms, n * sizeof(*hd));
 
-		if (!fw)
+		if (!hd)
 			return -ENOMEM;
-		memset(fw + h->nfw, 0, (n - h->nfw) * sizeof(*fw));
-		h->fw = fw;
-		h->nfw = n;
+		memset(hd + h->ndoms, 0, (n - h->ndoms) * sizeof(*hd));
+		h->doms = hd;
+		h->ndoms = n;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vm_dom *d = vm_share__get(h->vs, i);
+		struct host_dom *hd = &h->doms[i];
 		int err;
 
-		if (!h->fw[i]) {
+		if (d->libvirt && d->info.running && !hd->listed_ns)
+			hd->listed_ns = now;
+		if (hd->listed_ns && !d->first_ns && !hd->said_nocg &&
+		    now - hd->listed_ns >= NAME_WAIT_NS) {
+			wp_err("VM %s: libvirt runs it, but no cgroup of it was seen "
+			       "(machine-qemu\\x2d%d\\x2d....scope, or a --vm): its energy stays 0",
+			       d->name, d->id);
+			hd->said_nocg = true;
+		}
+		if (!h->doms[i].fw) {
 			char dir[CG_PATH_MAX];
 
 			if (!named(h, d, now))
 				continue;
 			snprintf(dir, sizeof(dir), "%s/%s", h->env->feed_dir, d->name);
-			h->fw[i] = feed_writer__open(dir, h->slots, h->nz, h->source, msg,
-						     sizeof(msg));
-			if (!h->fw[i]) {
+			h->doms[i].fw = feed_writer__open(dir, h->slots, h->nz, h->source, msg,
+							  sizeof(msg));
+			if (!h->doms[i].fw) {
 				wp_err("VM %s: %s", d->name, msg);
 				return errno ? -errno : -EIO;
 			}
 			wp_err("VM %s: feed %s", d->name, dir);
-			if (feed_writer__on_disk(h->fw[i])[0] && !h->said_disk) {
-				wp_err("%s is on %s: every interval's files are written there (a "
-				       "tmpfs costs a tenth of the CPU and no I/O: mount -t tmpfs "
+			if (feed_writer__on_disk(h->doms[i].fw)[0] && !h->said_disk) {
+				wp_err("%s is on %s: every interval's files go to the disk (on a "
+				       "tmpfs they cost a sixth of the CPU and no I/O: mount -t "
+				       "tmpfs "
 				       "wattprobe-feed %s)",
-				       h->env->feed_dir, feed_writer__on_disk(h->fw[i]),
+				       h->env->feed_dir, feed_writer__on_disk(h->doms[i].fw),
 				       h->env->feed_dir);
 				h->said_disk = true;
 			}
 		}
-		err = feed_writer__write(h->fw[i], d->feed_uj);
+		err = feed_writer__write(h->doms[i].fw, d->feed_uj);
 		if (err) {
-			wp_err("VM %s: feed %s: %s", d->name, feed_writer__dir(h->fw[i]),
+			wp_err("VM %s: feed %s: %s", d->name, feed_writer__dir(h->doms[i].fw),
 			       strerror(-err));
 			return err;
 		}
@@ -490,7 +532,8 @@ static void host_report(void *ctx, FILE *f)
 				cpu += d->cpu_ns[p];
 			fprintf(f, "%-24s %5s %5s %-9s %12.3f %12.3f  %s\n", d->name, id, vc,
 				"total", cpu / 1e9, d->node_uj / 1e6,
-				i < h->nfw && h->fw[i] ? feed_writer__dir(h->fw[i]) : "(none yet)");
+				i < h->ndoms && h->doms[i].fw ? feed_writer__dir(h->doms[i].fw)
+							      : "(none yet)");
 			if (d->libvirt && d->has_cpu0 && d->info.has_cpu)
 				fprintf(f,
 					"%-24s libvirt's cpu.time grew %.3f s while listed (the "
@@ -511,9 +554,9 @@ static void host_free(struct host *h)
 {
 	virt__free(h->virt);
 	httpd__stop(h->http);
-	for (size_t i = 0; i < h->nfw; i++)
-		feed_writer__free(h->fw[i]);
-	free(h->fw);
+	for (size_t i = 0; i < h->ndoms; i++)
+		feed_writer__free(h->doms[i].fw);
+	free(h->doms);
 	vm_share__free(h->vs);
 	free(h->snap);
 	strbuf_free(&h->sb);

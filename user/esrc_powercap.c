@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* esrc_powercap.c: RAPL through the powercap sysfs tree, and a host's feed in its shape. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -240,6 +241,31 @@ static int feed_read(struct esrc *s, size_t i, uint64_t *uj)
 
 static const struct esrc_ops feed_ops = { .name = "feed", .read = feed_read, .free = pc_free };
 
+/* The first directory below dir holding a seq: dir is then a host's --feed-dir. */
+static bool one_vm_feed(const char *dir, char *vm, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char path[4400];
+		uint64_t seq;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/seq", dir, de->d_name);
+		if (!read_seq(path, &seq)) {
+			snprintf(vm, len, "%s", de->d_name);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 /* "DIR" or "DIR,stale=DUR". */
 static int parse_feed_spec(const char *spec, char *dir, size_t len, uint64_t *stale_ns)
 {
@@ -274,8 +300,18 @@ struct esrc *esrc_feed_open(const char *spec, char *msg, size_t len)
 	snprintf(path, sizeof(path), "%s/seq", dir);
 	err = read_seq(path, &seq);
 	if (err) {
-		snprintf(msg, len, "feed %s: %s: %s (the host writes it at every update)", dir,
-			 path, err == -EINVAL ? "not a number" : strerror(-err));
+		char vm[256];
+
+		if (err == -ENOENT && one_vm_feed(dir, vm, sizeof(vm))) {
+			/* wattprobe host's --feed-dir: one tree per VM, below it. */
+			snprintf(msg, len,
+				 "feed %s: no seq here, but VMs' feeds below it (such as %s/%s): "
+				 "name one VM's, as its guest does",
+				 dir, dir, vm);
+		} else {
+			snprintf(msg, len, "feed %s: %s: %s (the host writes it at every update)",
+				 dir, path, err == -EINVAL ? "not a number" : strerror(-err));
+		}
 		errno = -err;
 		return NULL;
 	}

@@ -135,10 +135,13 @@ static int put(int dfd, const char *name, const char *text)
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, text, len);
+	/* Readable by QEMU, which serves the share as its own user, whatever our umask. */
+	if (fchmod(fd, 0644))
+		err = -errno;
+	n = err ? 0 : write(fd, text, len);
 	if (n < 0)
 		err = -errno;
-	else if ((size_t)n != len)
+	else if (!err && (size_t)n != len)
 		err = -EIO;
 	if (close(fd) && !err)
 		err = -errno;
@@ -149,9 +152,18 @@ static int put(int dfd, const char *name, const char *text)
 	return err;
 }
 
+/* A directory QEMU can go through whatever our umask; one that exists is left as it is. */
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0755) == 0)
+		return chmod(path, 0755) ? -errno : 0;
+	return errno == EEXIST ? 0 : -errno;
+}
+
 static int mkdirs(const char *dir)
 {
 	char buf[4096];
+	int err;
 	size_t n = strlen(dir);
 
 	if (n == 0 || n >= sizeof(buf))
@@ -161,13 +173,12 @@ static int mkdirs(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
+		err = make_dir(buf);
+		if (err)
+			return err;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
+	return make_dir(buf);
 }
 
 static bool has_slot(const struct feed_writer *w, const char *dir)
@@ -235,7 +246,7 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 		goto fail;
 	}
 	w->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w->dfd < 0) {
+	if (w->dfd < 0 || fchmod(w->dfd, 0755)) {
 		err = -errno;
 		snprintf(msg, len, "feed %s: %s", dir, strerror(-err));
 		goto fail;
@@ -253,7 +264,8 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 	}
 	remove_stale(w);
 	for (size_t i = 0; i < n; i++) {
-		if (mkdirat(w->dfd, slots[i].dir, 0755) && errno != EEXIST) {
+		if ((mkdirat(w->dfd, slots[i].dir, 0755) && errno != EEXIST) ||
+		    fchmodat(w->dfd, slots[i].dir, 0755, 0)) {
 			err = -errno;
 			snprintf(msg, len, "feed %s/%s: %s", dir, slots[i].dir, strerror(-err));
 			goto fail;

@@ -68,8 +68,8 @@ int vm_metrics_render(const struct vm_share *vs, const char *const *zone_labels,
 		}
 	}
 	expo_family(sb, "wattprobe_vm_running", "gauge",
-		    "1 while libvirt lists the VM as running (or, without libvirt, while it has "
-		    "cgroups)");
+		    "1 while libvirt lists the VM as running; without libvirt, 1 once the VM is "
+		    "known");
 	for (size_t i = 0; i < n; i++) {
 		const struct vm_dom *d = vm_share__get(vs, i);
 

@@ -139,6 +139,16 @@ int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup
 	free(r->cgroup);
 	r->cgroup = copy;
 	r->len = len;
+	/* A VM named by the user exists (and has a feed) before any of its cgroups has a row. */
+	{
+		int i = dom_find(vs, name);
+
+		if (i < 0)
+			i = dom_add(vs, name, -1);
+		if (i < 0)
+			return i;
+		vs->doms[i].rule = true;
+	}
 	/* Cgroup ids already classified may be the rule's now. */
 	u64map__free(vs->cls);
 	vs->cls = u64map__new(sizeof(struct vm_class));

@@ -64,7 +64,7 @@ void vm_share__free(struct vm_share *vs);
 /*
  * --vm NAME=cgroup:PATH (a pid file resolved to its cgroup by the caller): PATH and the cgroups
  * below it are VM NAME's, before any libvirt naming. A new PATH for a NAME replaces the old one.
- * 0, or -EINVAL (an empty name or a relative path) or -ENOMEM.
+ * The VM is added now if it is new. 0, or -EINVAL (an empty name or a relative path) or -ENOMEM.
  */
 int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup);
 

@@ -277,7 +277,7 @@ case_dry_deploy() {
 	expect_lines "$d/g.out" guest \
 		'^\+ install -D -m 0755 -t .*/bundle.new/lib .*libc\.so\.6' \
 		'^\+ tar -C .*/bundle -czf - \. \| ssh -i "\$\(minikube -p minikube ssh-key\)" .*sudo tar -xzf - -C /var/lib/minikube/wattprobe.new' \
-		'^\+ guest: sudo /var/lib/minikube/wattprobe/wattprobe record -e feed:/run/wattprobe/feed,model -i 1s -d 3s$' \
+		'^\+ guest: sudo /var/lib/minikube/wattprobe/wattprobe record -e feed:/run/wattprobe/feed -i 1s -d 3s$' \
 		'^\+ guest: .*wattprobe serve --listen 0.0.0.0:9744 -e feed:/run/wattprobe/feed,model --pods kubectl --node minikube'
 	tool "$d" s deploy-wattprobe daemonset --dry-run
 	expect_lines "$d/s.out" daemonset \

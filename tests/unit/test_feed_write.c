@@ -132,6 +132,10 @@ static void test_round_trip(void **state)
 	assert_int_equal(g->ops->read(g, 0, &uj), 0);
 	assert_int_equal(uj, 1500000 + 700000);
 	esrc__free(g);
+	/* The host's --feed-dir given to a reader: it names a VM's tree below. */
+	snprintf(dir, sizeof(dir), "%s/feed", tmp);
+	assert_null(esrc_feed_open(dir, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "feed/vm1"));
 	feed_writer__free(w);
 	rm_tree(tmp);
 }
@@ -157,6 +161,42 @@ static void test_model_round_trip(void **state)
 	assert_true(g->zones[0].node);
 	assert_non_null(strstr(g->desc, "which used: model (an estimate)"));
 	esrc__free(g);
+	feed_writer__free(w);
+	rm_tree(tmp);
+}
+
+/* QEMU reads the share as its own user: files 0644 and directories 0755, whatever the umask. */
+static void test_modes(void **state)
+{
+	const char *labels[] = { "package-0", "dram-0" };
+	const bool node[] = { true, true };
+	struct feed_slot s[FEED_MAX_ZONES];
+	char *tmp = tmp_tree(), dir[512], path[600], msg[512];
+	struct feed_writer *w;
+	struct stat st;
+	mode_t old = umask(077);
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/feeds/vm1", tmp);
+	assert_int_equal(feed_layout(labels, node, 2, s, msg, sizeof(msg)), 0);
+	w = feed_writer__open(dir, s, 2, "x", msg, sizeof(msg));
+	umask(old);
+	assert_non_null(w);
+	assert_int_equal(feed_writer__write(w, (uint64_t[]){ 1, 2 }), 0);
+	snprintf(path, sizeof(path), "%s/feeds", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	snprintf(path, sizeof(path), "%s/intel-rapl:0:0", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	snprintf(path, sizeof(path), "%s/intel-rapl:0:0/energy_uj", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	snprintf(path, sizeof(path), "%s/seq", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
 	feed_writer__free(w);
 	rm_tree(tmp);
 }
@@ -205,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_layout_refused),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_model_round_trip),
+		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_restart),
 	};
 

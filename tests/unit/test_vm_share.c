@@ -42,6 +42,10 @@ static void test_classify(void **state)
 	assert_int_equal(d, -1);
 	/* A rule wins over libvirt's naming, and the longest rule wins. */
 	assert_int_equal(vm_share__set_rule(vs, "e2e", "/wp/qemu"), 0);
+	/* Named by the user: known (with a feed) before any row. */
+	assert_int_equal(vm_share__count(vs), 3);
+	assert_string_equal(vm_share__get(vs, 2)->name, "e2e");
+	assert_true(vm_share__get(vs, 2)->rule);
 	assert_int_equal(vm_share__set_rule(vs, "inner", "/wp/qemu/inner/"), 0);
 	assert_int_equal(vm_share__classify(vs, "/wp/qemu", &d, &part), 0);
 	assert_string_equal(vm_share__get(vs, d)->name, "e2e");
