@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "cgroupfs.h"
 #include "cmds.h"
@@ -27,6 +28,9 @@
 #define PUBLISH_MIN_NS	 100000000ULL	/* /metrics snapshots at most every 100 ms */
 #define STALE_AFTER_NS	 10000000000ULL /* /healthz: 503 when no snapshot came for this long */
 #define PROC_CGROUP_MAX	 16384
+#define ALIVE_EVERY_NS	 5000000000ULL	/* a VM's cgroup is looked for this often */
+#define CLOSE_AFTER_NS	 10000000000ULL /* a VM stopped this long: its feed is closed */
+#define RETRY_NS	 1000000000ULL	/* a feed that failed is tried again after this */
 #define SOURCE_LEN	 640
 #define LIBVIRT_PID_DIR	 "/run/libvirt/qemu" /* qemu:///system's pid files: NAME.pid */
 
@@ -35,6 +39,7 @@ struct host_vm {
 	const char *arg; /* FILE or PATH */
 	bool pidfile;
 	bool libvirt_pid;	  /* libvirt's pid file of a domain without a cgroup of its own */
+	bool has_rule;		  /* its cgroup is counted as the VM's now */
 	char own[512];		  /* arg, when it is libvirt's pid file */
 	char cgroup[CG_PATH_MAX]; /* resolved; "" until it is */
 	bool warned;
@@ -42,9 +47,15 @@ struct host_vm {
 
 /* What host keeps of each VM beside its share. */
 struct host_dom {
-	struct feed_writer *fw; /* NULL until the VM has a name to write */
-	uint64_t listed_ns;	/* when libvirt first listed it running, 0 before */
-	bool said_nocg;		/* "no cgroup of it seen" said */
+	struct feed_writer *fw;	   /* NULL until the VM has a name to write, or when closed */
+	char fw_name[VM_NAME_MAX]; /* the VM's name when fw was opened; "" never opened */
+	uint64_t listed_ns;	   /* when libvirt first listed it running, 0 before */
+	uint64_t dead_ns;	   /* since when it is not running, 0 while it runs */
+	uint64_t checked_ns;	   /* when its cgroup was last looked for (no libvirt) */
+	uint64_t retry_ns;	   /* a failed feed is opened again from then */
+	bool alive;		   /* its cgroup was there at checked_ns */
+	bool said_nocg;		   /* "no cgroup of it seen" said */
+	bool said_err;		   /* its feed's error said */
 };
 
 struct host {
@@ -66,7 +77,7 @@ struct host {
 	size_t nsnap;
 	unsigned int gen, seen_gen;
 	char virt_err[512];
-	bool virt_err_new, virt_up;
+	bool virt_err_new, virt_failed;
 	/* /metrics */
 	struct httpd *http;
 	struct strbuf sb;
@@ -124,6 +135,15 @@ static int resolve_vm(const struct host *h, struct host_vm *v, char *msg, size_t
 		v->cgroup[0] = '\0';
 		return err;
 	}
+	if (!strcmp(v->cgroup, "/")) {
+		snprintf(msg, len,
+			 "--vm %s: process %ld (from %s) is in the root cgroup, which would make "
+			 "the "
+			 "whole host the VM's: not counted",
+			 v->name, pid, v->arg);
+		v->cgroup[0] = '\0';
+		return -EPERM;
+	}
 	if (!vm_parse_path(v->cgroup, &vi) && vi.part != VM_NONE && vi.part != VM_DOMAIN) {
 		char *slash = strrchr(v->cgroup, '/');
 
@@ -173,8 +193,17 @@ static int resolve_vms(struct host *h, bool first)
 		if (err == -ENOMEM)
 			return err;
 		if (err) {
-			if (first)
+			if (v->has_rule) {
+				/* Its process ended: its cgroup is no longer the VM's. */
+				vm_share__drop_rule(h->vs, v->name);
+				v->has_rule = false;
+				wp_err("%s: no longer counted as VM %s (looked for again every "
+				       "second)",
+				       msg, v->name);
+			} else if (!v->libvirt_pid && (first || (err == -EPERM && !v->warned))) {
 				wp_err("%s (looked for again every second)", msg);
+			}
+			v->cgroup[0] = '\0';
 			v->warned = true;
 			continue;
 		}
@@ -193,6 +222,7 @@ static int resolve_vms(struct host *h, bool first)
 			err = vm_share__set_rule(h->vs, v->name, v->cgroup);
 			if (err)
 				return err;
+			v->has_rule = true;
 			continue;
 		}
 		wp_err("VM %s: cgroup %s%s%s%s%s", v->name, v->cgroup, v->pidfile ? ", from " : "",
@@ -202,6 +232,7 @@ static int resolve_vms(struct host *h, bool first)
 		err = vm_share__set_rule(h->vs, v->name, v->cgroup);
 		if (err)
 			return err;
+		v->has_rule = true;
 	}
 	return 0;
 }
@@ -294,7 +325,7 @@ static int take_domains(struct host *h)
 	pthread_mutex_unlock(&h->lock);
 	if (err[0]) {
 		wp_err("%s (the VMs' cgroups are still followed; trying again every second)", err);
-		h->virt_up = false;
+		h->virt_failed = true;
 	}
 	if (!snap)
 		return 0;
@@ -310,9 +341,9 @@ static int take_domains(struct host *h)
 		if (d->libvirt && d->info.running)
 			old[nold++] = d->info;
 	}
-	if (!h->virt_up && err[0] == '\0' && h->seen_gen > 1)
+	if (h->virt_failed)
 		wp_err("libvirt %s: listing domains again", virt__uri(h->virt));
-	h->virt_up = true;
+	h->virt_failed = false;
 	for (size_t i = 0; i < n; i++)
 		if (!listed(old, nold, snap[i].name))
 			wp_err("VM %s (id %d, %u vCPU%s): running", snap[i].name, snap[i].id,
@@ -333,10 +364,86 @@ static bool named(const struct host *h, const struct vm_dom *d, uint64_t now)
 	       (d->first_ns && now - d->first_ns >= NAME_WAIT_NS);
 }
 
+/* A VM's directory name under --feed-dir: its name, with '/' and control characters as '_'
+ * and "." or ".." prefixed, so that no name can write outside the feed dir. */
+static void feed_name(const char *name, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (!strcmp(name, ".") || !strcmp(name, "..") || !name[0])
+		out[n++] = '_';
+	for (const char *c = name; *c && n + 1 < len; c++)
+		out[n++] = (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f) ? '_' : *c;
+	out[n] = '\0';
+}
+
+/* Running now: libvirt says so, or (without libvirt) a cgroup of it still exists. */
+static bool vm_alive(struct host *h, const struct vm_dom *d, struct host_dom *hd, uint64_t now)
+{
+	if (d->libvirt)
+		return d->info.running;
+	if (!d->path)
+		return true;
+	if (!hd->checked_ns || now - hd->checked_ns >= ALIVE_EVERY_NS) {
+		hd->alive = cgroup_exists(h, d->path);
+		hd->checked_ns = now;
+	}
+	return hd->alive;
+}
+
+static void close_feed(struct host_dom *hd)
+{
+	feed_writer__free(hd->fw);
+	hd->fw = NULL;
+}
+
+/* Open VM i's feed afresh: its counters start again from 0 (a gap for a guest reading it). */
+static int open_feed(struct host *h, size_t i, const struct vm_dom *d, struct host_dom *hd,
+		     uint64_t now)
+{
+	char dir[CG_PATH_MAX], name[VM_NAME_MAX], msg[512];
+	int n;
+
+	feed_name(d->name, name, sizeof(name));
+	n = snprintf(dir, sizeof(dir), "%s/%s", h->env->feed_dir, name);
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		if (!hd->said_err)
+			wp_err("VM %s: feed path %s/%s too long", d->name, h->env->feed_dir, name);
+		hd->said_err = true;
+		hd->retry_ns = now + RETRY_NS;
+		return 0;
+	}
+	vm_share__feed_reset(h->vs, i);
+	hd->fw = feed_writer__open(dir, h->slots, h->nz, h->source, msg, sizeof(msg));
+	if (!hd->fw) {
+		if (errno == ENOMEM)
+			return -ENOMEM;
+		if (!hd->said_err)
+			wp_err("VM %s: %s (tried again every second)", d->name, msg);
+		hd->said_err = true;
+		hd->retry_ns = now + RETRY_NS;
+		return 0;
+	}
+	snprintf(hd->fw_name, sizeof(hd->fw_name), "%s", d->name);
+	wp_err("VM %s: feed %s", d->name, dir);
+	if (feed_writer__on_disk(hd->fw)[0] && !h->said_disk) {
+		wp_err("%s is on %s: every interval's files go to the disk (on a tmpfs they cost "
+		       "a sixth of the CPU and no I/O: mount -t tmpfs wattprobe-feed %s)",
+		       h->env->feed_dir, feed_writer__on_disk(hd->fw), h->env->feed_dir);
+		h->said_disk = true;
+	}
+	return 0;
+}
+
+/*
+ * Each VM's feed, every interval. A VM gone for CLOSE_AFTER_NS gets its last write and its
+ * writer closed (its tree stays as it was: its guest, if any, sees it go stale); one that
+ * libvirt renames is written under its new name; a failed write is said once and tried again
+ * a second later, from 0: sampling goes on.
+ */
 static int write_feeds(struct host *h, uint64_t now)
 {
 	size_t n = vm_share__count(h->vs);
-	char msg[512];
 
 	if (n > h->ndoms) {
 		struct host_dom *hd = realloc(h->doms, n * sizeof(*hd));
@@ -350,6 +457,7 @@ static int write_feeds(struct host *h, uint64_t now)
 	for (size_t i = 0; i < n; i++) {
 		const struct vm_dom *d = vm_share__get(h->vs, i);
 		struct host_dom *hd = &h->doms[i];
+		bool alive = vm_alive(h, d, hd, now);
 		int err;
 
 		if (d->libvirt && d->info.running && !hd->listed_ns)
@@ -361,35 +469,37 @@ static int write_feeds(struct host *h, uint64_t now)
 			       d->name, d->id);
 			hd->said_nocg = true;
 		}
-		if (!h->doms[i].fw) {
-			char dir[CG_PATH_MAX];
-
-			if (!named(h, d, now))
+		hd->dead_ns = alive ? 0 : hd->dead_ns ? hd->dead_ns : now;
+		if (hd->fw && hd->dead_ns && now - hd->dead_ns >= CLOSE_AFTER_NS) {
+			feed_writer__write(hd->fw, d->feed_uj, d->feed_gap);
+			wp_err("VM %s: stopped; its feed %s is no longer written", d->name,
+			       feed_writer__dir(hd->fw));
+			close_feed(hd);
+		}
+		if (hd->fw && strcmp(hd->fw_name, d->name)) {
+			wp_err("VM %s (%s before libvirt named it): its feed moves", d->name,
+			       hd->fw_name);
+			close_feed(hd);
+		}
+		if (!hd->fw) {
+			if (!named(h, d, now) || (hd->dead_ns && hd->fw_name[0]) ||
+			    now < hd->retry_ns)
 				continue;
-			snprintf(dir, sizeof(dir), "%s/%s", h->env->feed_dir, d->name);
-			h->doms[i].fw = feed_writer__open(dir, h->slots, h->nz, h->source, msg,
-							  sizeof(msg));
-			if (!h->doms[i].fw) {
-				wp_err("VM %s: %s", d->name, msg);
-				return errno ? -errno : -EIO;
-			}
-			wp_err("VM %s: feed %s", d->name, dir);
-			if (feed_writer__on_disk(h->doms[i].fw)[0] && !h->said_disk) {
-				wp_err("%s is on %s: every interval's files go to the disk (on a "
-				       "tmpfs they cost a sixth of the CPU and no I/O: mount -t "
-				       "tmpfs "
-				       "wattprobe-feed %s)",
-				       h->env->feed_dir, feed_writer__on_disk(h->doms[i].fw),
-				       h->env->feed_dir);
-				h->said_disk = true;
-			}
+			err = open_feed(h, i, d, hd, now);
+			if (err)
+				return err;
+			if (!hd->fw)
+				continue;
 		}
-		err = feed_writer__write(h->doms[i].fw, d->feed_uj);
+		err = feed_writer__write(hd->fw, d->feed_uj, d->feed_gap);
 		if (err) {
-			wp_err("VM %s: feed %s: %s", d->name, feed_writer__dir(h->doms[i].fw),
-			       strerror(-err));
-			return err;
+			wp_err("VM %s: feed %s: %s (tried again every second)", d->name,
+			       feed_writer__dir(hd->fw), strerror(-err));
+			close_feed(hd);
+			hd->retry_ns = now + RETRY_NS;
+			continue;
 		}
+		hd->said_err = false;
 	}
 	return 0;
 }
@@ -426,6 +536,20 @@ static int host_start(void *ctx, struct sampler *sp)
 	}
 	snprintf(h->source, sizeof(h->source), "%s; a VM's share by the CPU time of its threads",
 		 energy__describe(sp->energy));
+	err = feed_dir_prepare(h->env->feed_dir, msg, sizeof(msg));
+	if (err) {
+		wp_err("%s (--feed-dir)", msg);
+		return err;
+	}
+	{
+		/* A feed keeps a directory open per running VM: hosts with many use more. */
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	h->vs = vm_share__new(h->nz, sp->zone_node);
 	if (!h->vs) {
 		wp_err("%s", strerror(ENOMEM));

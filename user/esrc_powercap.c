@@ -232,6 +232,12 @@ static int feed_read(struct esrc *s, size_t i, uint64_t *uj)
 	if (i == 0)
 		feed_check(p);
 	err = pc_read(s, i, uj);
+	/*
+	 * A file the host left empty (its own gap) or that could not be read: the next reading
+	 * that can be used is a new baseline, not a continuation of the one before the gap.
+	 */
+	if (err && err != -EAGAIN)
+		p->have_raw[i] = false;
 	if (err == 0 && (p->stale || p->resumed[i])) {
 		p->resumed[i] = false;
 		return -EAGAIN;

@@ -181,6 +181,17 @@ static int mkdirs(const char *dir)
 	return make_dir(buf);
 }
 
+int feed_dir_prepare(const char *dir, char *msg, size_t len)
+{
+	int err = mkdirs(dir);
+
+	if (!err && access(dir, W_OK | X_OK))
+		err = -errno;
+	if (err)
+		snprintf(msg, len, "feed dir %s: %s", dir, strerror(-err));
+	return err;
+}
+
 static bool has_slot(const struct feed_writer *w, const char *dir)
 {
 	for (size_t i = 0; i < w->n; i++)
@@ -286,7 +297,7 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 	snprintf(line, sizeof(line), "%s\n", source);
 	err = put(w->dfd, "source", line);
 	if (!err)
-		err = feed_writer__write(w, (uint64_t[FEED_MAX_ZONES]){});
+		err = feed_writer__write(w, (uint64_t[FEED_MAX_ZONES]){}, NULL);
 	if (err) {
 		snprintf(msg, len, "feed %s: writing it: %s", dir, strerror(-err));
 		goto fail;
@@ -298,14 +309,17 @@ fail:
 	return NULL;
 }
 
-int feed_writer__write(struct feed_writer *w, const uint64_t *uj)
+int feed_writer__write(struct feed_writer *w, const uint64_t *uj, const bool *gap)
 {
 	char path[FEED_DIR_LEN + 16], num[32];
 	int err;
 
 	for (size_t i = 0; i < w->n; i++) {
 		snprintf(path, sizeof(path), "%s/energy_uj", w->slots[i].dir);
-		snprintf(num, sizeof(num), "%" PRIu64 "\n", uj[i]);
+		if (gap && gap[i])
+			num[0] = '\0';
+		else
+			snprintf(num, sizeof(num), "%" PRIu64 "\n", uj[i]);
 		err = put(w->dfd, path, num);
 		if (err)
 			return err;

@@ -33,6 +33,10 @@ int feed_layout(const char *const *labels, const bool *node, size_t n, struct fe
 
 struct feed_writer;
 
+/* The directory every VM's tree goes in: made (0755) if it is not there, and writable. 0 or
+ * -errno with msg naming it. */
+int feed_dir_prepare(const char *dir, char *msg, size_t len);
+
 /*
  * Create dir (and its parents) and the tree's fixed files: each zone's name, and source (one
  * line: what the host measured). Counters start at 0, so that a guest reading the tree of a
@@ -43,9 +47,10 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 				      const char *source, char *msg, size_t len);
 /*
  * The zones' cumulative µJ, each file replaced whole (written, then renamed), then seq: a
- * reader that sees the new seq sees these values or newer ones. 0 or -errno.
+ * reader that sees the new seq sees these values or newer ones. A zone with gap[i] set (gap
+ * may be NULL) gets an empty file: a reading its guest cannot use, a gap. 0 or -errno.
  */
-int feed_writer__write(struct feed_writer *w, const uint64_t *uj);
+int feed_writer__write(struct feed_writer *w, const uint64_t *uj, const bool *gap);
 uint64_t feed_writer__seq(const struct feed_writer *w);
 const char *feed_writer__dir(const struct feed_writer *w);
 /* The kind of filesystem ("ext4", ...) when the tree is not on a tmpfs or ramfs, else "". */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -52,6 +53,8 @@ static struct {
 
 #define L(f) (api.f)
 
+#define STOP_WAIT_S 2 /* the follower is waited for this long at the end */
+
 struct virt {
 	char *uri;
 	virConnectPtr conn;
@@ -65,6 +68,7 @@ struct virt {
 	virt_cb cb;
 	void *ctx;
 	bool failing;
+	bool abandoned; /* stopped while inside libvirt: left to the process's exit */
 };
 
 /* libvirt prints its errors on stderr unless told otherwise; ours say them once, our way. */
@@ -381,7 +385,22 @@ void virt__stop(struct virt *v)
 	if (write(v->wake[1], "x", 1) < 0) {
 		/* The timer ends the wait within a period anyway. */
 	}
-	pthread_join(v->thread, NULL);
+	{
+		struct timespec until;
+
+		/*
+		 * A libvirt call can block for as long as libvirtd does not answer: a recording
+		 * that ends must not wait for it. The thread is then left to the exit.
+		 */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += STOP_WAIT_S;
+		if (pthread_timedjoin_np(v->thread, NULL, &until)) {
+			pthread_detach(v->thread);
+			v->running = false;
+			v->abandoned = true;
+			return;
+		}
+	}
 	v->running = false;
 	L(virEventRemoveHandle)(v->handle);
 	L(virEventRemoveTimeout)(v->timer);
@@ -396,6 +415,8 @@ void virt__free(struct virt *v)
 	if (!v)
 		return;
 	virt__stop(v);
+	if (v->abandoned)
+		return; /* its thread may still be inside libvirt with it */
 	if (v->conn) {
 		if (v->cb_id >= 0)
 			L(virConnectDomainEventDeregisterAny)(v->conn, v->cb_id);

@@ -10,6 +10,7 @@
 
 #define CLASS_FLUSH_NS	 5000000000ULL /* the cgroup id cache is dropped every 5 s */
 #define MACHINE_NAME_MAX 64	       /* libvirt cuts machine names here (HOST_NAME_MAX) */
+#define GONE_NS		 5000000000ULL /* a VM with no row for this long may have stopped */
 
 struct vm_rule {
 	char name[VM_NAME_MAX];
@@ -32,6 +33,7 @@ struct vm_share {
 	size_t nrules;
 	struct u64map *cls;
 	uint64_t cls_since_ns;
+	uint64_t now_ns; /* the interval being added */
 };
 
 struct vm_share *vm_share__new(size_t nzones, const bool *zone_node)
@@ -55,6 +57,8 @@ static void dom_release(struct vm_dom *d)
 	free(d->part_uj);
 	free(d->zone_uj);
 	free(d->feed_uj);
+	free(d->feed_gap);
+	free(d->path);
 }
 
 void vm_share__free(struct vm_share *vs)
@@ -71,11 +75,17 @@ void vm_share__free(struct vm_share *vs)
 	free(vs);
 }
 
-/* A new domain at the end; its index, or -ENOMEM. */
+static int dom_find(const struct vm_share *vs, const char *name);
+
+/*
+ * A new domain at the end, with a name no other has (feeds are directories by name): a second
+ * "vm1" is "vm1~2". Its index, or -ENOMEM.
+ */
 static int dom_add(struct vm_share *vs, const char *name, int id)
 {
 	struct vm_dom *d;
 	size_t nz = vs->nzones ? vs->nzones : 1;
+	char unique[VM_NAME_MAX];
 
 	if (vs->n == vs->cap) {
 		size_t cap = vs->cap ? 2 * vs->cap : 8;
@@ -86,14 +96,19 @@ static int dom_add(struct vm_share *vs, const char *name, int id)
 		vs->doms = nd;
 		vs->cap = cap;
 	}
+	snprintf(unique, sizeof(unique), "%s", name);
+	for (unsigned int k = 2; dom_find(vs, unique) >= 0; k++)
+		snprintf(unique, sizeof(unique), "%.*s~%u", VM_NAME_MAX - 16, name, k);
 	d = &vs->doms[vs->n];
 	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->name, sizeof(d->name), "%s", unique);
+	snprintf(d->cg_name, sizeof(d->cg_name), "%s", name);
 	d->id = id;
 	d->part_uj = calloc(VM_NPARTS * nz, sizeof(uint64_t));
 	d->zone_uj = calloc(nz, sizeof(uint64_t));
 	d->feed_uj = calloc(nz, sizeof(uint64_t));
-	if (!d->part_uj || !d->zone_uj || !d->feed_uj) {
+	d->feed_gap = calloc(nz, sizeof(bool));
+	if (!d->part_uj || !d->zone_uj || !d->feed_uj || !d->feed_gap) {
 		dom_release(d);
 		return -ENOMEM;
 	}
@@ -148,6 +163,10 @@ int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup
 		if (i < 0)
 			return i;
 		vs->doms[i].rule = true;
+		free(vs->doms[i].path);
+		vs->doms[i].path = strdup(r->cgroup);
+		if (!vs->doms[i].path)
+			return -ENOMEM;
 	}
 	/* Cgroup ids already classified may be the rule's now. */
 	u64map__free(vs->cls);
@@ -155,11 +174,40 @@ int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup
 	return vs->cls ? 0 : -ENOMEM;
 }
 
+void vm_share__drop_rule(struct vm_share *vs, const char *name)
+{
+	for (size_t i = 0; i < vs->nrules; i++) {
+		if (strcmp(vs->rules[i].name, name))
+			continue;
+		free(vs->rules[i].cgroup);
+		vs->rules[i] = vs->rules[--vs->nrules];
+		u64map__free(vs->cls);
+		vs->cls = u64map__new(sizeof(struct vm_class));
+		break;
+	}
+}
+
 static bool under(const char *path, const char *prefix, size_t len)
 {
 	if (len == 1) /* "/": everything */
 		return true;
 	return !strncmp(path, prefix, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+/* Whether d is the domain whose cgroup vi names, d's id taken as id. */
+static bool same_machine(const struct vm_dom *d, const struct vm_ident *vi, int id)
+{
+	if (d->libvirt)
+		return vm_name_matches(vi->driver, id, d->name, vi->name);
+	return !strcmp(d->cg_name, vi->name) && (!d->driver[0] || !strcmp(d->driver, vi->driver));
+}
+
+/* Still running: libvirt says so, or (without libvirt) it had a row lately. */
+static bool dom_alive(const struct vm_share *vs, const struct vm_dom *d)
+{
+	if (d->libvirt)
+		return d->info.running;
+	return d->last_ns && d->last_ns + GONE_NS >= vs->now_ns;
 }
 
 int vm_share__classify(struct vm_share *vs, const char *path, int *dom, enum vm_part *part)
@@ -195,26 +243,38 @@ int vm_share__classify(struct vm_share *vs, const char *path, int *dom, enum vm_
 	if (vi.part == VM_NONE)
 		return 0;
 	/*
-	 * libvirt's naming: the same id (ids are never reused while libvirtd runs), else the same
-	 * name: running domains' names are unique, so it is the domain started again.
+	 * libvirt's naming: the same driver and id (ids are never reused while libvirtd runs),
+	 * else the same name once the domain that had it has stopped: started again.
 	 */
 	i = -1;
 	for (int pass = 0; pass < 2 && i < 0; pass++) {
 		for (size_t k = 0; k < vs->n && i < 0; k++) {
 			struct vm_dom *d = &vs->doms[k];
 
-			if (d->rule || !vm_name_matches(d->name, vi.name))
+			if (d->rule || !same_machine(d, &vi, pass == 0 ? vi.id : d->id))
 				continue;
-			if (pass == 1 || d->id == vi.id) {
+			if (pass == 0 ? d->id == vi.id : !dom_alive(vs, d))
 				i = (int)k;
-				d->id = vi.id;
-			}
 		}
 	}
 	if (i < 0) {
 		i = dom_add(vs, vi.name, vi.id);
 		if (i < 0)
 			return i;
+	}
+	{
+		struct vm_dom *d = &vs->doms[i];
+
+		d->id = vi.id;
+		snprintf(d->driver, sizeof(d->driver), "%s", vi.driver);
+		if (!d->libvirt)
+			snprintf(d->cg_name, sizeof(d->cg_name), "%s", vi.name);
+		if (!d->path || d->last_ns + GONE_NS < vs->now_ns) {
+			free(d->path);
+			d->path = strdup(path);
+			if (!d->path)
+				return -ENOMEM;
+		}
 	}
 	*dom = i;
 	*part = vi.part;
@@ -226,7 +286,8 @@ int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struc
 {
 	size_t nz = vs->nzones;
 
-	if (s->ts_ns - vs->cls_since_ns >= CLASS_FLUSH_NS) {
+	vs->now_ns = s->ts_ns;
+	if (!vs->cls || s->ts_ns - vs->cls_since_ns >= CLASS_FLUSH_NS) {
 		/* Memory follows the cgroups alive: classes are cheap to make again. */
 		u64map__free(vs->cls);
 		vs->cls = u64map__new(sizeof(struct vm_class));
@@ -237,13 +298,17 @@ int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struc
 	for (size_t i = 0; i < vs->n; i++) {
 		bool gap = false;
 
-		for (size_t z = 0; z < nz; z++)
+		for (size_t z = 0; z < nz; z++) {
+			/*
+			 * While a zone is in a gap its feed file is empty, which its guest reads
+			 * as a gap; the counter starts again from 0 after (docs/feed.md).
+			 */
 			if (zd[z].gap) {
-				/* The guest reads a counter that goes back as a gap (docs/feed.md).
-				 */
 				vs->doms[i].feed_uj[z] = 0;
 				gap = true;
 			}
+			vs->doms[i].feed_gap[z] = zd[z].gap;
+		}
 		vs->doms[i].gaps += gap;
 	}
 	for (size_t r = 0; r < s->nrows; r++) {
@@ -289,20 +354,49 @@ int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struc
 	return 0;
 }
 
-/* libvirt's machine name keeps [A-Za-z0-9_.-] of a name (virDomainMachineNameAppendValid). */
-bool vm_name_matches(const char *full, const char *in_cgroup)
+/*
+ * virDomainDriverGenerateMachineName and virDomainMachineNameAppendValid (libvirt's
+ * src/hypervisor/domain_driver.c): "DRIVER-ID-", then of the name only letters, digits, and a
+ * '.' or '-' that follows one of those ('_' and the rest are dropped), until the whole is 64
+ * characters; trailing '.' and '-' trimmed.
+ */
+char *vm_machine_name(const char *driver, int id, const char *name, char *out, size_t len)
 {
-	char valid[VM_NAME_MAX];
-	size_t n = 0, len = strlen(in_cgroup);
+	size_t n;
+	bool skip = true;
 
-	for (const char *c = full; *c && n < sizeof(valid) - 1; c++)
-		if (isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-')
-			valid[n++] = *c;
-	valid[n] = '\0';
-	if (!strcmp(full, in_cgroup) || !strcmp(valid, in_cgroup))
-		return true;
-	/* Cut at 64 with "qemu-N-" before it: what is left is a prefix of at least ~50. */
-	return len >= MACHINE_NAME_MAX - 16 && !strncmp(valid, in_cgroup, len);
+	if (id >= 0)
+		snprintf(out, len, "%s-%d-", driver, id);
+	else
+		snprintf(out, len, "%s-", driver);
+	n = strlen(out);
+	for (const char *c = name; *c && n < MACHINE_NAME_MAX && n + 1 < len; c++) {
+		if (*c == '.' || *c == '-') {
+			if (!skip)
+				out[n++] = *c;
+			skip = true;
+			continue;
+		}
+		skip = false;
+		if (isalnum((unsigned char)*c) && (unsigned char)*c < 0x80)
+			out[n++] = *c;
+	}
+	while (n > 0 && (out[n - 1] == '.' || out[n - 1] == '-'))
+		n--;
+	out[n] = '\0';
+	return out;
+}
+
+bool vm_name_matches(const char *driver, int id, const char *full, const char *in_cgroup)
+{
+	char a[2 * VM_NAME_MAX], b[2 * VM_NAME_MAX];
+
+	vm_machine_name(driver, id, full, a, sizeof(a));
+	if (id >= 0)
+		snprintf(b, sizeof(b), "%s-%d-%s", driver, id, in_cgroup);
+	else
+		snprintf(b, sizeof(b), "%s-%s", driver, in_cgroup);
+	return !strcmp(a, b);
 }
 
 int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
@@ -319,7 +413,9 @@ int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
 
 			if (d->rule || d->libvirt)
 				i = !strcmp(d->name, in->name) ? (int)j : -1;
-			else if (vm_name_matches(in->name, d->name))
+			else if (d->id == in->id &&
+				 vm_name_matches(d->driver[0] ? d->driver : "qemu", in->id,
+						 in->name, d->cg_name))
 				i = (int)j;
 		}
 		if (i < 0) {
@@ -342,6 +438,14 @@ int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
 		vs->doms[i].info = *in;
 	}
 	return 0;
+}
+
+void vm_share__feed_reset(struct vm_share *vs, size_t i)
+{
+	if (i >= vs->n)
+		return;
+	memset(vs->doms[i].feed_uj, 0, vs->nzones * sizeof(uint64_t));
+	memset(vs->doms[i].feed_gap, 0, vs->nzones * sizeof(bool));
 }
 
 size_t vm_share__count(const struct vm_share *vs)

@@ -37,19 +37,23 @@ struct vm_info {
 };
 
 struct vm_dom {
-	char name[VM_NAME_MAX]; /* libvirt's name, else the one in its cgroup's, else --vm's */
-	int id;			/* libvirt's domain id, -1 unknown */
-	bool rule;		/* named by --vm */
-	bool libvirt;		/* libvirt lists it (now or earlier) */
-	struct vm_info info;	/* libvirt's last word on it, when libvirt */
-	uint64_t cpu0_ns;	/* libvirt's cpu.time when first listed (has_cpu0) */
+	char name[VM_NAME_MAX];	   /* libvirt's name, else the one in its cgroup's, else --vm's */
+	char cg_name[VM_NAME_MAX]; /* the name as its cgroup has it (libvirt's machine name) */
+	char driver[16];	   /* "qemu", ... from its cgroup; "" until one is seen */
+	char *path;		   /* a cgroup of it (the first seen, or --vm's): is it alive? */
+	int id;			   /* libvirt's domain id, -1 unknown */
+	bool rule;		   /* named by --vm */
+	bool libvirt;		   /* libvirt lists it (now or earlier) */
+	struct vm_info info;	   /* libvirt's last word on it, when libvirt */
+	uint64_t cpu0_ns;	   /* libvirt's cpu.time when first listed (has_cpu0) */
 	bool has_cpu0;
 	uint64_t first_ns; /* the first interval it had a row in, 0 before */
 	uint64_t last_ns;  /* the last one */
 	uint64_t cpu_ns[VM_NPARTS];
 	uint64_t *part_uj;   /* [VM_NPARTS * nzones]: cumulative, part p zone z at p * nzones + z */
 	uint64_t *zone_uj;   /* [nzones]: cumulative, over its parts */
-	uint64_t *feed_uj;   /* [nzones]: what its feed carries; back to 0 at a zone's gap */
+	uint64_t *feed_uj;   /* [nzones]: what its feed carries; from 0 after a zone's gap */
+	bool *feed_gap;	     /* [nzones]: the zone is in a gap now: its feed file is left empty */
 	uint64_t node_uj;    /* cumulative, over node zones and parts */
 	uint64_t gaps;	     /* intervals in which a zone's energy was not known */
 	uint64_t unknown_ns; /* CPU time in intervals whose node energy was not known */
@@ -67,6 +71,9 @@ void vm_share__free(struct vm_share *vs);
  * The VM is added now if it is new. 0, or -EINVAL (an empty name or a relative path) or -ENOMEM.
  */
 int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup);
+
+/* The rule of VM name is gone (its process ended): its cgroup is no VM's any more. */
+void vm_share__drop_rule(struct vm_share *vs, const char *name);
 
 /*
  * Pure: which domain (an index, or -1 for none) and part the cgroup at path is, by the rules
@@ -90,12 +97,21 @@ int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struc
  */
 int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n);
 
+/* A feed written afresh (a new writer): its counters start again from 0. */
+void vm_share__feed_reset(struct vm_share *vs, size_t i);
+
 size_t vm_share__count(const struct vm_share *vs);
 const struct vm_dom *vm_share__get(const struct vm_share *vs, size_t i);
 size_t vm_share__nzones(const struct vm_share *vs);
 
-/* Pure: whether libvirt's name full could be the one in a machine name, short (libvirt keeps
- * only [A-Za-z0-9_.-] of a name and cuts machine names at 64 characters). */
-bool vm_name_matches(const char *full, const char *in_cgroup);
+/*
+ * Pure: libvirt's machine name for domain name of driver and id (id < 0: the old form without
+ * one), as virDomainDriverGenerateMachineName makes it: "qemu-3-" then the name's letters,
+ * digits, and single '.' or '-' between them (leading and trailing ones dropped), cut at 64
+ * characters in all. Returns out.
+ */
+char *vm_machine_name(const char *driver, int id, const char *name, char *out, size_t len);
+/* Pure: whether libvirt's domain full (driver, id) is the one a cgroup names in_cgroup. */
+bool vm_name_matches(const char *driver, int id, const char *full, const char *in_cgroup);
 
 #endif

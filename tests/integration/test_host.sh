@@ -189,6 +189,10 @@ case_libvirt_pidfile() {
 	}
 	sleep 0.3
 	cg_spawn _ "$cg" "$burn" 30 2 100
+	# Once the burn is over, "qemu" ends and its pid file goes: no longer the VM's.
+	sleep 2.6
+	kill "$q"
+	rm -f "$tmp/run/minikube.pid"
 	wp_wait rc "$h"
 	[ "$rc" = 0 ] || {
 		t_fail "host exited with status $rc: $(wp_err "$tmp/host")"
@@ -196,6 +200,8 @@ case_libvirt_pidfile() {
 	}
 	grep -qF "VM minikube: no cgroup of its own; its process ($tmp/run/minikube.pid) is in $(cg_path "$cg")" \
 		"$tmp/host.err" || t_check "no pid-file note: $(wp_err "$tmp/host")"
+	grep -q "no longer counted as VM minikube" "$tmp/host.err" ||
+		t_check "the pid file's end not said: $(wp_err "$tmp/host")"
 	kns=$(cg_usage_ns "$cg")
 	got=$(summary_cpu "$tmp/host.out" minikube total)
 	got=$(awk -v s="$got" 'BEGIN { printf "%.0f\n", s * 1e9 }')
@@ -203,6 +209,53 @@ case_libvirt_pidfile() {
 	within_pct "$got" "$kns" 2 || t_check "minikube's CPU $got ns not within 2% of $kns"
 	grep -q "^web server .* total " "$tmp/host.out" ||
 		t_check "web server (no pid file, no cgroup) is not in the table"
+	t_pass
+}
+
+# libvirt's machine names drop '_' and fold '..' (my_vm is machine-qemu\x2d1\x2dmyvm.scope): one
+# VM each, under libvirt's name; a domain named ".." writes its feed inside --feed-dir.
+case_names() {
+	local burn tmp feed csv h rc node mp top cg want have
+	host_setup || return
+	mp=$(cg2_mount)
+	node=$tmp/node.xml
+	{
+		printf '<node>\n'
+		for d in my_vm ubuntu..22 ..; do
+			printf '<domain type="test"><name>%s</name><memory>65536</memory>' "$d"
+			printf '<vcpu>1</vcpu><os><type>hvm</type></os></domain>\n'
+		done
+		printf '</node>\n'
+	} >"$node"
+	cg_make top "$mp" || return
+	mkdir -p "$top/machine.slice/machine-qemu\\x2d1\\x2dmyvm.scope/libvirt/vcpu0" \
+		"$top/machine.slice/machine-qemu\\x2d2\\x2dubuntu.22.scope/libvirt/vcpu0" || return
+	wp_start h "$tmp/host" host --connect "test://$node" --feed-dir "$feed/sub" \
+		-e "powercap:$tmp/pc" -i 100ms -d 3s -o "$csv" --listen none
+	wait_lines "$csv" 2 10 || {
+		t_fail "host wrote no interval: $(wp_err "$tmp/host")"
+		return
+	}
+	cg_spawn _ "$top/machine.slice/machine-qemu\\x2d1\\x2dmyvm.scope/libvirt/vcpu0" "$burn" 30 1 100
+	cg_spawn _ "$top/machine.slice/machine-qemu\\x2d2\\x2dubuntu.22.scope/libvirt/vcpu0" "$burn" 30 1 100
+	wp_wait rc "$h"
+	[ "$rc" = 0 ] || {
+		t_fail "host exited with status $rc: $(wp_err "$tmp/host")"
+		return
+	}
+	for cg in "my_vm:machine-qemu\\x2d1\\x2dmyvm" "ubuntu..22:machine-qemu\\x2d2\\x2dubuntu.22"; do
+		want=$(csv_prefix_sum "$csv" "energy_uj.package-0" "$(cg_path "$top")/machine.slice/${cg#*:}.scope")
+		have=$(cat "$feed/sub/${cg%%:*}/intel-rapl:0/energy_uj" 2>/dev/null)
+		t_info "${cg%%:*}: feed ${have:-none} uJ, host CSV $want uJ"
+		{ [ "${have:-x}" = "$want" ] && [ "$want" -gt 0 ]; } ||
+			t_check "${cg%%:*}'s feed ${have:-none} != CSV's $want"
+	done
+	if [ -e "$feed/sub/myvm" ] || [ -e "$feed/sub/ubuntu.22" ]; then
+		t_check "a second VM under the cgroup's name: $(find "$feed/sub" -maxdepth 1 | tr '\n' ' ')"
+	fi
+	[ -f "$feed/sub/_../seq" ] ||
+		t_check "no feed for the domain '..' at $feed/sub/_..: $(find "$feed/sub" -maxdepth 1 | tr '\n' ' ')"
+	[ ! -e "$feed/seq" ] || t_check "the domain '..' wrote outside --feed-dir"
 	t_pass
 }
 
@@ -220,16 +273,25 @@ case_bad() {
 	{ [ "$rc" = 1 ] && grep -q -- "--connect none" "$tmp/c.err" &&
 		grep -qF "libvirt test:///$tmp/none.xml" "$tmp/c.err"; } ||
 		t_check "unreachable libvirt: status $rc, '$(wp_err "$tmp/c")'"
-	# A feed directory that cannot be made is named, and the run fails.
+	# A feed directory that cannot be made is named at the start, and the run fails.
 	: >"$tmp/file"
-	wp_run rc "$tmp/d" host --connect none --vm "x=cgroup:/" --feed-dir "$tmp/file/feeds" \
-		-e model -d 1s --listen none
-	{ [ "$rc" = 1 ] && grep -qF "$tmp/file/feeds/x" "$tmp/d.err"; } ||
+	wp_run rc "$tmp/d" host --connect none --feed-dir "$tmp/file/feeds" -e model -d 1s \
+		--listen none
+	{ [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/d.err")" = 1 ] &&
+		grep -qF "feed dir $tmp/file/feeds: Not a directory (--feed-dir)" "$tmp/d.err"; } ||
 		t_check "feed dir under a file: status $rc, '$(wp_err "$tmp/d")'"
+	# A pid file whose process is in the root cgroup would make the whole host the VM's.
+	echo 1 >"$tmp/one.pid"
+	wp_run rc "$tmp/e" host --connect none --vm "whole=pidfile:$tmp/one.pid" \
+		--feed-dir "$tmp/feed" -e model -d 1s --listen none
+	{ [ "$rc" = 0 ] && grep -q 'is in the root cgroup, which would make the whole host' "$tmp/e.err" &&
+		! grep -qE '^whole .* total +[0-9.]+ +[0-9]*[1-9]' "$tmp/e.out"; } ||
+		t_check "pid in /: status $rc, '$(wp_err "$tmp/e")', $(grep '^whole' "$tmp/e.out")"
 	t_pass
 }
 
 t_run libvirt case_libvirt
 t_run pidfile case_pidfile
 t_run libvirt_pidfile case_libvirt_pidfile
+t_run names case_names
 t_run bad case_bad

@@ -184,33 +184,78 @@ static void test_libvirt_match(void **state)
 	vm_share__free(vs);
 }
 
+/* libvirt's machine names (virDomainMachineNameAppendValid), computed by hand. */
 static void test_name_matches(void **state)
 {
-	char full[128], cut[128];
+	char full[128], want[128], out[256];
 
 	(void)state;
-	assert_true(vm_name_matches("vm1", "vm1"));
-	assert_true(vm_name_matches("my vm", "myvm"));
-	assert_true(vm_name_matches("a/b:c", "abc"));
-	assert_false(vm_name_matches("vm1", "vm2"));
-	assert_false(vm_name_matches("vm10", "vm1"));
-	/* Cut at 64 characters with "qemu-12-" before: 56 left. */
+	assert_string_equal(vm_machine_name("qemu", 3, "vm1", out, sizeof(out)), "qemu-3-vm1");
+	/* '_' and ' ' dropped; runs of '.'/'-' kept once; leading and trailing ones dropped. */
+	assert_string_equal(vm_machine_name("qemu", 1, "my_vm", out, sizeof(out)), "qemu-1-myvm");
+	assert_string_equal(vm_machine_name("qemu", 2, "ubuntu..22", out, sizeof(out)),
+			    "qemu-2-ubuntu.22");
+	assert_string_equal(vm_machine_name("qemu", 2, "-.a--b-.", out, sizeof(out)), "qemu-2-a-b");
+	assert_string_equal(vm_machine_name("qemu", 4, "web server", out, sizeof(out)),
+			    "qemu-4-webserver");
+	assert_string_equal(vm_machine_name("lxc", -1, "c1", out, sizeof(out)), "lxc-c1");
+	assert_true(vm_name_matches("qemu", 1, "my_vm", "myvm"));
+	assert_true(vm_name_matches("qemu", 2, "ubuntu..22", "ubuntu.22"));
+	assert_true(vm_name_matches("qemu", 4, "web server", "webserver"));
+	assert_false(vm_name_matches("qemu", 1, "vm1", "vm2"));
+	assert_false(vm_name_matches("qemu", 1, "vm10", "vm1"));
+	assert_false(vm_name_matches("lxc", 1, "vm1", "vm1") &&
+		     vm_name_matches("qemu", 1, "vm1", "x"));
+	/* 64 characters in all: "qemu-12-" leaves 56 of an 80-character name. */
 	memset(full, 'x', 80);
 	full[80] = '\0';
-	memcpy(cut, full, 56);
-	cut[56] = '\0';
-	assert_true(vm_name_matches(full, cut));
-	cut[10] = '\0';
-	assert_false(vm_name_matches(full, cut));
+	memset(want, 'x', 56);
+	want[56] = '\0';
+	assert_true(vm_name_matches("qemu", 12, full, want));
+	want[10] = '\0';
+	assert_false(vm_name_matches("qemu", 12, full, want));
+}
+
+/* Names stay unique (feeds are directories by name); a running VM's name is not taken over. */
+static void test_unique_names(void **state)
+{
+	static const char *const paths[] = { VCPU(1, "webserver", 0), VCPU(2, "webserver", 0) };
+	struct vm_share *vs = vm_share__new(2, two_zones_node);
+	struct frame f;
+	enum vm_part part;
+	int i;
+
+	(void)state;
+	assert_non_null(vs);
+	/* A --vm named vm1, and libvirt's cgroup of another vm1: two VMs, two names. */
+	assert_int_equal(vm_share__set_rule(vs, "vm1", "/other"), 0);
+	assert_int_equal(vm_share__classify(vs, VCPU(1, "vm1", 0), &i, &part), 0);
+	assert_string_equal(vm_share__get(vs, i)->name, "vm1~2");
+	/* Two live domains named alike with ids 1 and 2 (no libvirt) stay apart. */
+	frame(&f, 1000000000, 2, (uint64_t[]){ 31, 32 }, paths, (uint64_t[]){ 1, 1 },
+	      (uint64_t[]){ 10, 20 }, (uint64_t[]){ 0, 0 }, false);
+	assert_int_equal(vm_share__add(vs, &f.s, &f.res, f.zd, f.ids), 0);
+	assert_int_equal(vm_share__count(vs), 4);
+	assert_int_equal(vm_share__get(vs, 2)->id, 1);
+	assert_int_equal(vm_share__get(vs, 3)->id, 2);
+	assert_string_equal(vm_share__get(vs, 3)->name, "webserver~2");
+	/* Both stopped 6 s ago: id 3 of the name is the first of them started again. */
+	frame(&f, 7000000000, 1, (uint64_t[]){ 33 },
+	      (const char *const[]){ VCPU(3, "webserver", 0) }, (uint64_t[]){ 1 },
+	      (uint64_t[]){ 5 }, (uint64_t[]){ 0 }, false);
+	assert_int_equal(vm_share__add(vs, &f.s, &f.res, f.zd, f.ids), 0);
+	assert_int_equal(vm_share__count(vs), 4);
+	assert_int_equal(vm_share__get(vs, 2)->id, 3);
+	assert_int_equal(vm_share__get(vs, 2)->node_uj, 15);
+	vm_share__free(vs);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_sums),
-		cmocka_unit_test(test_libvirt_match),
-		cmocka_unit_test(test_name_matches),
+		cmocka_unit_test(test_classify),      cmocka_unit_test(test_sums),
+		cmocka_unit_test(test_libvirt_match), cmocka_unit_test(test_name_matches),
+		cmocka_unit_test(test_unique_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
