@@ -256,7 +256,8 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 		snprintf(msg, len, "feed %s: cannot create it: %s", dir, strerror(-err));
 		goto fail;
 	}
-	w->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Never through a symlink: the tree may be writable by the guest's side. */
+	w->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (w->dfd < 0 || fchmod(w->dfd, 0755)) {
 		err = -errno;
 		snprintf(msg, len, "feed %s: %s", dir, strerror(-err));
@@ -275,6 +276,12 @@ struct feed_writer *feed_writer__open(const char *dir, const struct feed_slot *s
 	}
 	remove_stale(w);
 	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		/* A zone that is anything but a directory of ours (a symlink) is replaced. */
+		if (!fstatat(w->dfd, slots[i].dir, &st, AT_SYMLINK_NOFOLLOW) &&
+		    !S_ISDIR(st.st_mode))
+			unlinkat(w->dfd, slots[i].dir, 0);
 		if ((mkdirat(w->dfd, slots[i].dir, 0755) && errno != EEXIST) ||
 		    fchmodat(w->dfd, slots[i].dir, 0755, 0)) {
 			err = -errno;

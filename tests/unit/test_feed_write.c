@@ -218,7 +218,7 @@ static void test_restart(void **state)
 	const char *l1[] = { "package-0", "package-1" }, *l2[] = { "package-0" };
 	const bool node[] = { true, true };
 	struct feed_slot s[FEED_MAX_ZONES];
-	char *tmp = tmp_tree(), path[512], buf[64], msg[512];
+	char *tmp = tmp_tree(), path[512], zone[512], buf[64], msg[512];
 	struct feed_writer *w;
 	struct stat st;
 	FILE *f;
@@ -241,6 +241,23 @@ static void test_restart(void **state)
 	fclose(f);
 	assert_string_equal(buf, "0\n");
 	feed_writer__free(w);
+	/* A zone that is a symlink is replaced, its target left alone; a tree that is one is
+	 * refused. */
+	snprintf(path, sizeof(path), "%s/elsewhere", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(zone, sizeof(zone), "%s/intel-rapl:0", tmp);
+	rm_tree(strdup(zone));
+	assert_int_equal(symlink(path, zone), 0);
+	w = feed_writer__open(tmp, s, 1, "y", msg, sizeof(msg));
+	assert_non_null(w);
+	assert_int_equal(lstat(zone, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/elsewhere/energy_uj", tmp);
+	assert_int_equal(stat(path, &st), -1);
+	feed_writer__free(w);
+	snprintf(path, sizeof(path), "%s/link", tmp);
+	assert_int_equal(symlink(tmp, path), 0);
+	assert_null(feed_writer__open(path, s, 1, "y", msg, sizeof(msg)));
 	/* A directory that cannot be made is named. */
 	snprintf(path, sizeof(path), "%s/intel-rapl:0/energy_uj/x", tmp);
 	assert_null(feed_writer__open(path, s, 1, "y", msg, sizeof(msg)));
