@@ -167,6 +167,11 @@ static bool cgroup_exists(const struct host *h, const char *cgroup)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool cgroup_exists_cb(void *ctx, const char *cgroup)
+{
+	return cgroup_exists(ctx, cgroup);
+}
+
 /* Another --vm with the same cgroup: the first one named keeps it. */
 static const char *shared_with(const struct host *h, size_t i)
 {
@@ -364,19 +369,6 @@ static bool named(const struct host *h, const struct vm_dom *d, uint64_t now)
 	       (d->first_ns && now - d->first_ns >= NAME_WAIT_NS);
 }
 
-/* A VM's directory name under --feed-dir: its name, with '/' and control characters as '_'
- * and "." or ".." prefixed, so that no name can write outside the feed dir. */
-static void feed_name(const char *name, char *out, size_t len)
-{
-	size_t n = 0;
-
-	if (!strcmp(name, ".") || !strcmp(name, "..") || !name[0])
-		out[n++] = '_';
-	for (const char *c = name; *c && n + 1 < len; c++)
-		out[n++] = (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f) ? '_' : *c;
-	out[n] = '\0';
-}
-
 /* Running now: libvirt says so, or (without libvirt) a cgroup of it still exists. */
 static bool vm_alive(struct host *h, const struct vm_dom *d, struct host_dom *hd, uint64_t now)
 {
@@ -384,6 +376,12 @@ static bool vm_alive(struct host *h, const struct vm_dom *d, struct host_dom *hd
 		return d->info.running;
 	if (!d->path)
 		return true;
+	if (d->last_ns == now) {
+		/* A row this interval: running, whatever the last look found. */
+		hd->alive = true;
+		hd->checked_ns = now;
+		return true;
+	}
 	if (!hd->checked_ns || now - hd->checked_ns >= ALIVE_EVERY_NS) {
 		hd->alive = cgroup_exists(h, d->path);
 		hd->checked_ns = now;
@@ -401,14 +399,15 @@ static void close_feed(struct host_dom *hd)
 static int open_feed(struct host *h, size_t i, const struct vm_dom *d, struct host_dom *hd,
 		     uint64_t now)
 {
-	char dir[CG_PATH_MAX], name[VM_NAME_MAX], msg[512];
+	char dir[CG_PATH_MAX], msg[512];
 	int n;
 
-	feed_name(d->name, name, sizeof(name));
-	n = snprintf(dir, sizeof(dir), "%s/%s", h->env->feed_dir, name);
+	/* d->name is safe as a directory's (vm_share). */
+	n = snprintf(dir, sizeof(dir), "%s/%s", h->env->feed_dir, d->name);
 	if (n < 0 || (size_t)n >= sizeof(dir)) {
 		if (!hd->said_err)
-			wp_err("VM %s: feed path %s/%s too long", d->name, h->env->feed_dir, name);
+			wp_err("VM %s: feed path %s/%s too long", d->name, h->env->feed_dir,
+			       d->name);
 		hd->said_err = true;
 		hd->retry_ns = now + RETRY_NS;
 		return 0;
@@ -555,6 +554,7 @@ static int host_start(void *ctx, struct sampler *sp)
 		wp_err("%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
+	vm_share__set_exists(h->vs, cgroup_exists_cb, h);
 	h->node_name = wp_node_name(h->env->node, h->node, sizeof(h->node));
 	err = resolve_vms(h, true);
 	if (err) {

@@ -318,16 +318,21 @@ fail:
 
 int feed_writer__write(struct feed_writer *w, const uint64_t *uj, const bool *gap)
 {
-	char path[FEED_DIR_LEN + 16], num[32];
-	int err;
+	char num[32];
+	int err, zfd;
 
 	for (size_t i = 0; i < w->n; i++) {
-		snprintf(path, sizeof(path), "%s/energy_uj", w->slots[i].dir);
+		/* Each time: a zone swapped for a symlink since the open is not followed. */
+		zfd = openat(w->dfd, w->slots[i].dir,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (zfd < 0)
+			return -errno;
 		if (gap && gap[i])
 			num[0] = '\0';
 		else
 			snprintf(num, sizeof(num), "%" PRIu64 "\n", uj[i]);
-		err = put(w->dfd, path, num);
+		err = put(zfd, "energy_uj", num);
+		close(zfd);
 		if (err)
 			return err;
 	}

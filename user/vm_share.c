@@ -34,6 +34,8 @@ struct vm_share {
 	struct u64map *cls;
 	uint64_t cls_since_ns;
 	uint64_t now_ns; /* the interval being added */
+	bool (*exists)(void *ctx, const char *cgroup);
+	void *exists_ctx;
 };
 
 struct vm_share *vm_share__new(size_t nzones, const bool *zone_node)
@@ -78,6 +80,34 @@ void vm_share__free(struct vm_share *vs)
 static int dom_find(const struct vm_share *vs, const char *name);
 
 /*
+ * A VM's name is its feed's directory: '/' and control characters become '_', and "." or ".."
+ * (or nothing) get a '_' in front, so that no name leads outside --feed-dir.
+ */
+static void safe_name(const char *name, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (!strcmp(name, ".") || !strcmp(name, "..") || !name[0])
+		out[n++] = '_';
+	for (const char *c = name; *c && n + 1 < len; c++)
+		out[n++] = (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f) ? '_' : *c;
+	out[n] = '\0';
+}
+
+/* name made safe, then unique among the VMs other than self (-1: all): "vm1", "vm1~2". */
+static void unique_name(const struct vm_share *vs, int self, const char *name, char *out,
+			size_t len)
+{
+	char safe[VM_NAME_MAX];
+	int k = 2, j;
+
+	safe_name(name, safe, sizeof(safe));
+	snprintf(out, len, "%s", safe);
+	while ((j = dom_find(vs, out)) >= 0 && j != self)
+		snprintf(out, len, "%.*s~%d", VM_NAME_MAX - 16, safe, k++);
+}
+
+/*
  * A new domain at the end, with a name no other has (feeds are directories by name): a second
  * "vm1" is "vm1~2". Its index, or -ENOMEM.
  */
@@ -96,9 +126,7 @@ static int dom_add(struct vm_share *vs, const char *name, int id)
 		vs->doms = nd;
 		vs->cap = cap;
 	}
-	snprintf(unique, sizeof(unique), "%s", name);
-	for (unsigned int k = 2; dom_find(vs, unique) >= 0; k++)
-		snprintf(unique, sizeof(unique), "%.*s~%u", VM_NAME_MAX - 16, name, k);
+	unique_name(vs, -1, name, unique, sizeof(unique));
 	d = &vs->doms[vs->n];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", unique);
@@ -198,7 +226,7 @@ static bool under(const char *path, const char *prefix, size_t len)
 static bool same_machine(const struct vm_dom *d, const struct vm_ident *vi, int id)
 {
 	if (d->libvirt)
-		return vm_name_matches(vi->driver, id, d->name, vi->name);
+		return vm_name_matches(vi->driver, id, d->info.name, vi->name);
 	return !strcmp(d->cg_name, vi->name) && (!d->driver[0] || !strcmp(d->driver, vi->driver));
 }
 
@@ -207,6 +235,9 @@ static bool dom_alive(const struct vm_share *vs, const struct vm_dom *d)
 {
 	if (d->libvirt)
 		return d->info.running;
+	/* Its cgroup, where the caller can tell; else a row lately (an idle VM may have none). */
+	if (vs->exists && d->path)
+		return vs->exists(vs->exists_ctx, d->path);
 	return d->last_ns && d->last_ns + GONE_NS >= vs->now_ns;
 }
 
@@ -411,11 +442,16 @@ int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
 		for (size_t j = 0; j < vs->n && i < 0; j++) {
 			const struct vm_dom *d = &vs->doms[j];
 
-			if (d->rule || d->libvirt)
-				i = !strcmp(d->name, in->name) ? (int)j : -1;
-			else if (d->id == in->id &&
-				 vm_name_matches(d->driver[0] ? d->driver : "qemu", in->id,
-						 in->name, d->cg_name))
+			if (d->libvirt) {
+				i = !strcmp(d->info.name, in->name) ? (int)j : -1;
+			} else if (d->rule) {
+				char safe[VM_NAME_MAX];
+
+				safe_name(in->name, safe, sizeof(safe));
+				i = !strcmp(d->name, safe) ? (int)j : -1;
+			} else if (d->id == in->id &&
+				   vm_name_matches(d->driver[0] ? d->driver : "qemu", in->id,
+						   in->name, d->cg_name))
 				i = (int)j;
 		}
 		if (i < 0) {
@@ -424,8 +460,11 @@ int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
 			i = dom_add(vs, in->name, in->id);
 			if (i < 0)
 				return i;
+		} else if (!vs->doms[i].libvirt) {
+			/* Named by its cgroup until now: libvirt's name, unique among the others.
+			 */
+			unique_name(vs, i, in->name, vs->doms[i].name, sizeof(vs->doms[i].name));
 		}
-		snprintf(vs->doms[i].name, sizeof(vs->doms[i].name), "%s", in->name);
 		if (in->running)
 			vs->doms[i].id = in->id;
 		vs->doms[i].libvirt = true;
@@ -438,6 +477,13 @@ int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n)
 		vs->doms[i].info = *in;
 	}
 	return 0;
+}
+
+void vm_share__set_exists(struct vm_share *vs, bool (*exists)(void *ctx, const char *cgroup),
+			  void *ctx)
+{
+	vs->exists = exists;
+	vs->exists_ctx = ctx;
 }
 
 void vm_share__feed_reset(struct vm_share *vs, size_t i)

@@ -97,6 +97,14 @@ int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struc
  */
 int vm_share__libvirt(struct vm_share *vs, const struct vm_info *doms, size_t n);
 
+/*
+ * How to tell whether a cgroup (a path in the hierarchy) exists: a VM whose cgroup is gone has
+ * stopped, and one of its name with another id is the same VM started again. Without it, a VM
+ * with no row for 5 s is taken as stopped.
+ */
+void vm_share__set_exists(struct vm_share *vs, bool (*exists)(void *ctx, const char *cgroup),
+			  void *ctx);
+
 /* A feed written afresh (a new writer): its counters start again from 0. */
 void vm_share__feed_reset(struct vm_share *vs, size_t i);
 

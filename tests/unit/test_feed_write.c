@@ -222,6 +222,7 @@ static void test_restart(void **state)
 	struct feed_writer *w;
 	struct stat st;
 	FILE *f;
+	int err;
 
 	(void)state;
 	assert_int_equal(feed_layout(l1, node, 2, s, msg, sizeof(msg)), 0);
@@ -254,12 +255,22 @@ static void test_restart(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 	snprintf(path, sizeof(path), "%s/elsewhere/energy_uj", tmp);
 	assert_int_equal(stat(path, &st), -1);
+	/* Swapped for a symlink while it is written: the write fails, the target stays empty. */
+	snprintf(path, sizeof(path), "%s/moved", tmp);
+	assert_int_equal(rename(zone, path), 0);
+	snprintf(path, sizeof(path), "%s/elsewhere2", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(symlink(path, zone), 0);
+	err = feed_writer__write(w, (uint64_t[]){ 9 }, NULL);
+	assert_true(err == -ELOOP || err == -ENOTDIR);
+	snprintf(path, sizeof(path), "%s/elsewhere2/energy_uj", tmp);
+	assert_int_equal(stat(path, &st), -1);
 	feed_writer__free(w);
 	snprintf(path, sizeof(path), "%s/link", tmp);
 	assert_int_equal(symlink(tmp, path), 0);
 	assert_null(feed_writer__open(path, s, 1, "y", msg, sizeof(msg)));
 	/* A directory that cannot be made is named. */
-	snprintf(path, sizeof(path), "%s/intel-rapl:0/energy_uj/x", tmp);
+	snprintf(path, sizeof(path), "%s/moved/energy_uj/x", tmp);
 	assert_null(feed_writer__open(path, s, 1, "y", msg, sizeof(msg)));
 	assert_non_null(strstr(msg, path));
 	rm_tree(tmp);

@@ -250,12 +250,63 @@ static void test_unique_names(void **state)
 	vm_share__free(vs);
 }
 
+static const char *gone_path;
+static bool exists_but_gone(void *ctx, const char *cgroup)
+{
+	(void)ctx;
+	return strcmp(cgroup, gone_path) != 0;
+}
+
+/*
+ * A VM whose cgroup is gone started again with a new id at once (no 5 s wait): the same VM.
+ * libvirt's name for a VM first named by its cgroup stays unique. Names are safe as
+ * directories.
+ */
+static void test_restart_and_names(void **state)
+{
+	struct vm_share *vs = vm_share__new(2, two_zones_node);
+	struct vm_info list[2] = {};
+	struct frame f;
+	enum vm_part part;
+	int i;
+
+	(void)state;
+	assert_non_null(vs);
+	gone_path = VCPU(1, "vm1", 0);
+	vm_share__set_exists(vs, exists_but_gone, NULL);
+	frame(&f, 1000000000, 1, (uint64_t[]){ 41 }, (const char *const[]){ VCPU(1, "vm1", 0) },
+	      (uint64_t[]){ 1 }, (uint64_t[]){ 7 }, (uint64_t[]){ 0 }, false);
+	assert_int_equal(vm_share__add(vs, &f.s, &f.res, f.zd, f.ids), 0);
+	frame(&f, 1100000000, 1, (uint64_t[]){ 42 }, (const char *const[]){ VCPU(2, "vm1", 0) },
+	      (uint64_t[]){ 1 }, (uint64_t[]){ 5 }, (uint64_t[]){ 0 }, false);
+	assert_int_equal(vm_share__add(vs, &f.s, &f.res, f.zd, f.ids), 0);
+	assert_int_equal(vm_share__count(vs), 1);
+	assert_int_equal(vm_share__get(vs, 0)->id, 2);
+	assert_int_equal(vm_share__get(vs, 0)->node_uj, 12);
+	/* A stray cgroup of "a" with id 7, then libvirt lists "a" with id 8: two VMs, a and a~2. */
+	assert_int_equal(vm_share__classify(vs, VCPU(7, "a", 0), &i, &part), 0);
+	snprintf(list[0].name, sizeof(list[0].name), "a");
+	list[0].id = 8;
+	list[0].running = true;
+	snprintf(list[1].name, sizeof(list[1].name), "..");
+	list[1].id = 9;
+	list[1].running = true;
+	assert_int_equal(vm_share__libvirt(vs, list, 2), 0);
+	assert_int_equal(vm_share__libvirt(vs, list, 2), 0);
+	assert_int_equal(vm_share__count(vs), 4);
+	assert_string_equal(vm_share__get(vs, 1)->name, "a");
+	assert_string_equal(vm_share__get(vs, 2)->name, "a~2");
+	assert_string_equal(vm_share__get(vs, 3)->name, "_..");
+	assert_string_equal(vm_share__get(vs, 3)->info.name, "..");
+	vm_share__free(vs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),      cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_libvirt_match), cmocka_unit_test(test_name_matches),
-		cmocka_unit_test(test_unique_names),
+		cmocka_unit_test(test_unique_names),  cmocka_unit_test(test_restart_and_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
