@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cgroupfs.h"
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -245,4 +246,32 @@ int cg_self_path(const char *proc_cgroup, enum wp_cgroup_mode mode, char *out, s
 		line = end ? end + 1 : NULL;
 	}
 	return -ENOENT;
+}
+
+int cg_proc_path(long pid, enum wp_cgroup_mode mode, char *out, size_t len)
+{
+	char path[64], buf[16384];
+	FILE *f;
+	size_t n;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return cg_self_path(buf, mode, out, len);
+}
+
+bool cg_exists(const struct cg_hier *hier, const char *path)
+{
+	char full[2 * CG_PATH_MAX];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s", hier->mount, path);
+	return stat(full, &st) == 0 && S_ISDIR(st.st_mode);
 }

@@ -3,6 +3,7 @@
 #ifndef WP_CGROUPFS_H
 #define WP_CGROUPFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "wattprobe.h"
 
@@ -38,5 +39,12 @@ const char *cg_mode_name(enum wp_cgroup_mode mode);
  * /proc/PID/cgroup text. 0, -ENOENT (no such line), -EINVAL (malformed), -ENAMETOOLONG.
  */
 int cg_self_path(const char *proc_cgroup, enum wp_cgroup_mode mode, char *out, size_t len);
+/*
+ * The same, read from /proc/PID/cgroup (pid <= 0: this process's). -ESRCH when the process is
+ * gone, else as cg_self_path, or -errno.
+ */
+int cg_proc_path(long pid, enum wp_cgroup_mode mode, char *out, size_t len);
+/* Whether the cgroup at path (as cg_self_path gives it) is a directory under hier's mount. */
+bool cg_exists(const struct cg_hier *hier, const char *path);
 
 #endif

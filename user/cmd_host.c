@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include "cgroupfs.h"
 #include "cmds.h"
 #include "feed_write.h"
@@ -27,7 +26,6 @@
 #define NAME_WAIT_NS	 2000000000ULL	/* a cgroup's VM that libvirt does not list yet */
 #define PUBLISH_MIN_NS	 100000000ULL	/* /metrics snapshots at most every 100 ms */
 #define STALE_AFTER_NS	 10000000000ULL /* /healthz: 503 when no snapshot came for this long */
-#define PROC_CGROUP_MAX	 16384
 #define ALIVE_EVERY_NS	 5000000000ULL	/* a VM's cgroup is looked for this often */
 #define CLOSE_AFTER_NS	 10000000000ULL /* a VM stopped this long: its feed is closed */
 #define RETRY_NS	 1000000000ULL	/* a feed that failed is tried again after this */
@@ -90,11 +88,9 @@ struct host {
  * domain's emulator cgroup: then the domain's cgroup, so that its vCPUs count too. */
 static int resolve_vm(const struct host *h, struct host_vm *v, char *msg, size_t len)
 {
-	char buf[64], path[64], *text, *end;
+	char buf[64], *end;
 	struct vm_ident vi;
 	long pid;
-	FILE *f;
-	size_t n;
 	int err;
 
 	if (!v->pidfile) {
@@ -113,25 +109,14 @@ static int resolve_vm(const struct host *h, struct host_vm *v, char *msg, size_t
 			 buf);
 		return -EINVAL;
 	}
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		snprintf(msg, len, "--vm %s: process %ld (from %s): %s", v->name, pid, v->arg,
-			 strerror(-err));
-		return err;
-	}
-	text = malloc(PROC_CGROUP_MAX + 1);
-	n = text ? fread(text, 1, PROC_CGROUP_MAX, f) : 0;
-	fclose(f);
-	if (!text)
-		return -ENOMEM;
-	text[n] = '\0';
-	err = cg_self_path(text, h->sp->mode, v->cgroup, sizeof(v->cgroup));
-	free(text);
+	err = cg_proc_path(pid, h->sp->mode, v->cgroup, sizeof(v->cgroup));
 	if (err) {
-		snprintf(msg, len, "--vm %s: %s has no %s cgroup", v->name, path,
-			 cg_mode_name(h->sp->mode));
+		if (err == -ENOENT || err == -EINVAL || err == -ENAMETOOLONG)
+			snprintf(msg, len, "--vm %s: /proc/%ld/cgroup has no %s cgroup", v->name,
+				 pid, cg_mode_name(h->sp->mode));
+		else
+			snprintf(msg, len, "--vm %s: process %ld (from %s): %s", v->name, pid,
+				 v->arg, err == -ESRCH ? "gone" : strerror(-err));
 		v->cgroup[0] = '\0';
 		return err;
 	}
@@ -158,18 +143,11 @@ static int resolve_vm(const struct host *h, struct host_vm *v, char *msg, size_t
 
 #define NO_CGROUP " (which does not exist yet: the VM's energy stays 0 until it does)"
 
-static bool cgroup_exists(const struct host *h, const char *cgroup)
+static bool cgroup_exists(void *ctx, const char *cgroup)
 {
-	char path[2 * CG_PATH_MAX];
-	struct stat st;
+	const struct host *h = ctx;
 
-	snprintf(path, sizeof(path), "%s%s", h->sp->hier->mount, cgroup);
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool cgroup_exists_cb(void *ctx, const char *cgroup)
-{
-	return cgroup_exists(ctx, cgroup);
+	return cg_exists(h->sp->hier, cgroup);
 }
 
 /* Another --vm with the same cgroup: the first one named keeps it. */
@@ -554,7 +532,7 @@ static int host_start(void *ctx, struct sampler *sp)
 		wp_err("%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	vm_share__set_exists(h->vs, cgroup_exists_cb, h);
+	vm_share__set_exists(h->vs, cgroup_exists, h);
 	h->node_name = wp_node_name(h->env->node, h->node, sizeof(h->node));
 	err = resolve_vms(h, true);
 	if (err) {

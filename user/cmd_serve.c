@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "cmds.h"
 #include "httpd.h"
@@ -52,13 +51,8 @@ static char *read_text(const char *path, size_t max)
 static bool cgroup_alive(void *ctx, const char *path)
 {
 	struct exporter *x = ctx;
-	char full[CG_PATH_MAX + 256];
-	struct stat st;
 
-	if (path[0] != '/')
-		return true;
-	snprintf(full, sizeof(full), "%s%s", x->sp->hier->mount, path);
-	return stat(full, &st) == 0;
+	return path[0] != '/' || cg_exists(x->sp->hier, path);
 }
 
 static int exporter_start(void *ctx, struct sampler *sp)

@@ -46,14 +46,7 @@ static int setup_cgroups(struct sampler *sp)
 /* wattprobe's own cgroup, group probe. Not the root: the root holds far more than us. */
 static void find_probe_cgroup(struct sampler *sp)
 {
-	char buf[8192];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	if (cg_self_path(buf, sp->mode, sp->probe_cg, sizeof(sp->probe_cg)) == 0 &&
+	if (cg_proc_path(0, sp->mode, sp->probe_cg, sizeof(sp->probe_cg)) == 0 &&
 	    strcmp(sp->probe_cg, "/") != 0)
 		sp->icfg.groups.probe_cgroup = sp->probe_cg;
 }

@@ -38,6 +38,14 @@ struct vm_share {
 	void *exists_ctx;
 };
 
+/* Forget which cgroup id is which VM's: classes are cheap to make again. */
+static int forget_classes(struct vm_share *vs)
+{
+	u64map__free(vs->cls);
+	vs->cls = u64map__new(sizeof(struct vm_class));
+	return vs->cls ? 0 : -ENOMEM;
+}
+
 struct vm_share *vm_share__new(size_t nzones, const bool *zone_node)
 {
 	struct vm_share *vs = calloc(1, sizeof(*vs));
@@ -197,9 +205,7 @@ int vm_share__set_rule(struct vm_share *vs, const char *name, const char *cgroup
 			return -ENOMEM;
 	}
 	/* Cgroup ids already classified may be the rule's now. */
-	u64map__free(vs->cls);
-	vs->cls = u64map__new(sizeof(struct vm_class));
-	return vs->cls ? 0 : -ENOMEM;
+	return forget_classes(vs);
 }
 
 void vm_share__drop_rule(struct vm_share *vs, const char *name)
@@ -209,8 +215,7 @@ void vm_share__drop_rule(struct vm_share *vs, const char *name)
 			continue;
 		free(vs->rules[i].cgroup);
 		vs->rules[i] = vs->rules[--vs->nrules];
-		u64map__free(vs->cls);
-		vs->cls = u64map__new(sizeof(struct vm_class));
+		forget_classes(vs); /* on ENOMEM, vm_share__add tries again */
 		break;
 	}
 }
@@ -319,10 +324,8 @@ int vm_share__add(struct vm_share *vs, const struct probe_sample *s, const struc
 
 	vs->now_ns = s->ts_ns;
 	if (!vs->cls || s->ts_ns - vs->cls_since_ns >= CLASS_FLUSH_NS) {
-		/* Memory follows the cgroups alive: classes are cheap to make again. */
-		u64map__free(vs->cls);
-		vs->cls = u64map__new(sizeof(struct vm_class));
-		if (!vs->cls)
+		/* Memory follows the cgroups alive. */
+		if (forget_classes(vs))
 			return -ENOMEM;
 		vs->cls_since_ns = s->ts_ns;
 	}
